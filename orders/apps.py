@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "orders"
+    verbose_name = "Sales"
+
+    def ready(self):
+        from orders import signals  # noqa: F401

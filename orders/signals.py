@@ -1,0 +1,1 @@
+"""Model signals: thin receivers that apply the pricing policy (see orders.pricing)."""

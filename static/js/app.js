@@ -1,0 +1,7 @@
+// sopsite: small progressive enhancements; everything works without this file.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,53 @@
+import pytest
+
+from settings_app import roles
+from settings_app.acting import acting_as
+from settings_app.models import SwitchDoor
+from settings_app.services import organization_set_sop_integration
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def salesperson(db):
+    return UserFactory(username="sales", role=roles.SALESPERSON)
+
+
+@pytest.fixture
+def other_salesperson(db):
+    return UserFactory(username="sales2", role=roles.SALESPERSON)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager", role=roles.SALES_MANAGER)
+
+
+@pytest.fixture
+def customizer(db):
+    return UserFactory(username="customizer", role=roles.SYSTEM_CUSTOMIZER, is_staff=True)
+
+
+@pytest.fixture
+def integration_user(db):
+    return UserFactory(username="integration", role=roles.BACK_OFFICE, is_integration_user=True)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+def set_switch(actor, enabled: bool) -> None:
+    with acting_as(actor):
+        organization_set_sop_integration(actor=actor, enabled=enabled, door=SwitchDoor.COMMAND)
+
+
+@pytest.fixture
+def switch_on(customizer):
+    set_switch(customizer, True)
+    return True
+
+
+@pytest.fixture
+def switch_off(db):
+    return False
