@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from settings_app import views as settings_views
 
@@ -13,4 +13,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("app-settings/", include("settings_app.urls")),
+    path("api/", include("orders.api.urls")),
+    path("", include("orders.urls")),
 ]

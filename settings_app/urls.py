@@ -1,0 +1,3 @@
+"""App Settings pages under /app-settings/."""
+
+urlpatterns: list = []
