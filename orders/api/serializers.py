@@ -1,0 +1,384 @@
+"""Serializers of the REST API (SPEC §7.3): thin translations between JSON and the models.
+
+They validate the shape of the input (types, lengths, references that exist) and nothing else:
+every business rule (read-only documents, computed fields, the skip table, the switch) is the
+domain's, reached through ``orders.services``.
+"""
+
+from django.db import models
+from rest_framework import serializers
+
+from orders import lifecycle
+from orders.api.fields import DecimalString
+from orders.models import (
+    Account,
+    Currency,
+    DiscountBand,
+    DiscountList,
+    Invoice,
+    InvoiceLine,
+    Opportunity,
+    OpportunityLine,
+    PriceList,
+    PriceListItem,
+    Product,
+    Quote,
+    QuoteLine,
+    SalesOrder,
+    SalesOrderLine,
+    Unit,
+    UnitGroup,
+)
+from settings_app.models import Organization
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    """Decimals as strings (``"10.00"``; quantities without padding)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: DecimalString,
+    }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is DecimalString and "quantity" in field_name:
+            kwargs["min_places"] = 0
+        return field_class, kwargs
+
+
+# --- organization -------------------------------------------------------------------------
+
+
+class OrganizationSerializer(ApiModelSerializer):
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "is_sop_integration_enabled",
+            "use_system_pricing",
+            "pricing_decimal_precision",
+            "discount_calculation_method",
+            "is_price_list_mandatory",
+            "is_write_in_products_allowed",
+            "modified_on",
+        ]
+        read_only_fields = ["name", "modified_on"]
+        extra_kwargs = {"pricing_decimal_precision": {"min_value": 0, "max_value": 10}}
+
+
+# --- catalog ------------------------------------------------------------------------------
+
+
+class CurrencySerializer(ApiModelSerializer):
+    class Meta:
+        model = Currency
+        fields = ["id", "code", "name", "symbol", "precision"]
+
+
+class UnitGroupSerializer(ApiModelSerializer):
+    class Meta:
+        model = UnitGroup
+        fields = ["id", "name", "base_unit_name"]
+
+
+class UnitSerializer(ApiModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "group", "name", "quantity"]
+
+
+class ProductSerializer(ApiModelSerializer):
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "number",
+            "name",
+            "description",
+            "unit_group",
+            "default_unit",
+            "list_price",
+            "current_cost",
+            "standard_cost",
+            "status",
+        ]
+
+
+class PriceListItemSerializer(ApiModelSerializer):
+    class Meta:
+        model = PriceListItem
+        fields = [
+            "id",
+            "price_list",
+            "product",
+            "unit",
+            "pricing_method",
+            "amount",
+            "percentage",
+            "rounding_policy",
+            "rounding_option",
+            "rounding_amount",
+            "discount_list",
+        ]
+        read_only_fields = ["price_list"]
+
+
+class PriceListSerializer(ApiModelSerializer):
+    items = PriceListItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PriceList
+        fields = ["id", "name", "currency", "valid_from", "valid_to", "items"]
+
+
+class DiscountBandSerializer(ApiModelSerializer):
+    class Meta:
+        model = DiscountBand
+        fields = ["id", "discount_list", "from_quantity", "to_quantity", "value"]
+        read_only_fields = ["discount_list"]
+
+
+class DiscountListSerializer(ApiModelSerializer):
+    bands = DiscountBandSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DiscountList
+        fields = ["id", "name", "type", "currency", "bands"]
+
+
+class AccountSerializer(ApiModelSerializer):
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "number",
+            "name",
+            "bill_to_address",
+            "ship_to_address",
+            "default_price_list",
+        ]
+
+
+# --- documents and lines ------------------------------------------------------------------
+
+LINE_FIELDS = [
+    "id",
+    "line_number",
+    "product",
+    "write_in_product",
+    "unit",
+    "quantity",
+    "price_per_unit",
+    "is_price_overridden",
+    "volume_discount_amount",
+    "base_amount",
+    "manual_discount_amount",
+    "tax",
+    "extended_amount",
+    "pricing",
+]
+
+
+class LineSerializer(ApiModelSerializer):
+    """A product line. Computed amounts are accepted as input and handed to the domain, which
+    keeps them where the skip table skips calculation and refuses them (409) elsewhere."""
+
+    pricing = serializers.JSONField(read_only=True)
+
+    class Meta:
+        fields = LINE_FIELDS
+        read_only_fields = ["id", "line_number", "pricing"]
+        extra_kwargs = {
+            "product": {"required": False},
+            "quantity": {"required": False},
+        }
+
+
+class OpportunityLineSerializer(LineSerializer):
+    class Meta(LineSerializer.Meta):
+        model = OpportunityLine
+
+
+class QuoteLineSerializer(LineSerializer):
+    class Meta(LineSerializer.Meta):
+        model = QuoteLine
+
+
+class SalesOrderLineSerializer(LineSerializer):
+    class Meta(LineSerializer.Meta):
+        model = SalesOrderLine
+
+
+class InvoiceLineSerializer(LineSerializer):
+    class Meta(LineSerializer.Meta):
+        model = InvoiceLine
+
+
+HEADER_FIELDS = [
+    "id",
+    "number",
+    "name",
+    "account",
+    "price_list",
+    "currency",
+    "owner",
+    "state",
+    "status_reason",
+    "state_code",
+    "status_code",
+    "discount_percentage",
+    "discount_amount",
+    "freight_amount",
+    "total_line_item_amount",
+    "total_line_item_discount_amount",
+    "total_discount_amount",
+    "total_amount_less_freight",
+    "total_tax",
+    "total_amount",
+    "pricing",
+    "version",
+    "created_on",
+    "modified_on",
+]
+HEADER_READ_ONLY = [
+    "id",
+    "number",
+    "state",
+    "status_reason",
+    "pricing",
+    "version",
+    "created_on",
+    "modified_on",
+]
+
+
+class DocumentSerializer(ApiModelSerializer):
+    """A document header as listed (no lines). ``owner`` defaults to the acting user."""
+
+    state_code = serializers.IntegerField(read_only=True)
+    status_code = serializers.IntegerField(read_only=True, allow_null=True)
+    pricing = serializers.JSONField(read_only=True)
+
+    class Meta:
+        fields = HEADER_FIELDS
+        read_only_fields = HEADER_READ_ONLY
+        extra_kwargs = {"owner": {"required": False}, "currency": {"required": True}}
+
+
+class OpportunitySerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
+        model = Opportunity
+
+
+class QuoteSerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
+        model = Quote
+        fields = [*HEADER_FIELDS, "opportunity", "revision_number"]
+        read_only_fields = [*HEADER_READ_ONLY, "revision_number"]
+
+
+ORDER_FIELDS = [
+    "quote",
+    "opportunity",
+    "is_price_locked",
+    "submitted_on",
+    "submitted_by",
+    "last_back_office_submit",
+    "submit_status",
+    "submit_status_description",
+    "external_reference",
+]
+
+
+class SalesOrderSerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
+        model = SalesOrder
+        fields = [*HEADER_FIELDS, *ORDER_FIELDS]
+        read_only_fields = [*HEADER_READ_ONLY, "is_price_locked", "submitted_on", "submitted_by"]
+
+
+class InvoiceSerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
+        model = Invoice
+        fields = [*HEADER_FIELDS, "sales_order", "is_price_locked"]
+        read_only_fields = [*HEADER_READ_ONLY, "is_price_locked"]
+
+
+def _detail(header: type[DocumentSerializer], line: type[LineSerializer]):
+    class Detail(header):
+        lines = line(many=True, read_only=True)
+
+        class Meta(header.Meta):
+            fields = [*header.Meta.fields, "lines"]
+
+    Detail.__name__ = Detail.__qualname__ = f"{header.Meta.model.__name__}DetailSerializer"
+    return Detail
+
+
+SERIALIZERS: dict[str, type[DocumentSerializer]] = {
+    lifecycle.OPPORTUNITY: OpportunitySerializer,
+    lifecycle.QUOTE: QuoteSerializer,
+    lifecycle.SALES_ORDER: SalesOrderSerializer,
+    lifecycle.INVOICE: InvoiceSerializer,
+}
+LINE_SERIALIZERS: dict[str, type[LineSerializer]] = {
+    lifecycle.OPPORTUNITY: OpportunityLineSerializer,
+    lifecycle.QUOTE: QuoteLineSerializer,
+    lifecycle.SALES_ORDER: SalesOrderLineSerializer,
+    lifecycle.INVOICE: InvoiceLineSerializer,
+}
+DETAIL_SERIALIZERS: dict[str, type[DocumentSerializer]] = {
+    kind: _detail(SERIALIZERS[kind], LINE_SERIALIZERS[kind]) for kind in lifecycle.KINDS
+}
+
+
+def document_representation(document) -> dict:
+    """The JSON of one document with its lines, exactly as ``GET /api/v1/<documents>/{id}``
+    returns it (the outbox's event payload uses it too). Plain dicts, lists and strings."""
+    data = DETAIL_SERIALIZERS[document.KIND](document).data
+    return _plain(data)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+# --- action inputs ------------------------------------------------------------------------
+
+
+def status_reasons(kind: str, state: str) -> list[str]:
+    return list(lifecycle.LIFECYCLE[kind][state][1])
+
+
+class StatusReasonInput(serializers.Serializer):
+    status_reason = serializers.ChoiceField(choices=[])
+
+    def __init__(self, *args, choices: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status_reason"].choices = choices
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class EmptyInput(serializers.Serializer):
+    pass
+
+
+class EventSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    id = serializers.CharField(source="event_id")
+    type = serializers.CharField()
+    created_on = serializers.DateTimeField()
+    data = serializers.JSONField(source="payload")
+
+
+class EventPageSerializer(serializers.Serializer):
+    events = EventSerializer(many=True)
+    next_cursor = serializers.IntegerField(allow_null=True)
