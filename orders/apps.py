@@ -7,3 +7,4 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from orders import signals  # noqa: F401
+        from orders.integration import signals as integration_signals  # noqa: F401

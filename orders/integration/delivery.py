@@ -1,0 +1,271 @@
+"""Webhook delivery per Standard Webhooks: claim due deliveries, POST them signed, reschedule.
+
+The ``Delivery`` table is the queue. A worker (``manage.py deliver_webhooks``) repeatedly
+claims a few due rows and sends them:
+
+* **Claiming** selects rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL) and stamps a
+  lease (``locked_until``) on each with a conditional UPDATE, so several workers never send the
+  same row at once, and a worker killed mid-delivery (SIGKILL, power loss) leaves a lease that
+  simply expires; the row is then sent again with the same ``webhook-id``.
+* **Per-order ordering**: a delivery is not claimable while an earlier event (lower sequence)
+  with the same ordering key, to the same endpoint, is not delivered — dead-lettered ones
+  included, until someone retries them (ordering is the promise; a dead letter is shown on App
+  Settings with a "Retry now" button).
+* **Outcome**: any 2xx is success; anything else, a refused connection or no answer within the
+  timeout is a failure, retried with exponential backoff and jitter for about a day
+  (``RETRY_DELAYS``), then the delivery is dead-lettered.
+
+Functions take ``now`` so tests drive the clock instead of sleeping.
+"""
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http.client import HTTPConnection, HTTPException, HTTPSConnection
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
+
+from orders.models import Delivery, DeliveryAttempt
+
+logger = logging.getLogger("sopsite.integration")
+
+DEFAULT_TIMEOUT_SECONDS = 15.0
+
+# Seconds to wait after the 1st, 2nd, … failed attempt; about 23.7 hours in all. After the last
+# one fails, the delivery is dead-lettered (11 attempts in total).
+RETRY_DELAYS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+JITTER = 0.2  # each delay is stretched or shrunk by up to 20 %, so retries do not stampede
+
+
+def timeout_seconds() -> float:
+    """How long a receiver has to answer (``settings.SOP_WEBHOOK_TIMEOUT``, 15 s by default)."""
+    return float(getattr(settings, "SOP_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT_SECONDS))
+
+
+def lease_duration() -> timedelta:
+    """How long a claimed delivery stays reserved for the worker that claimed it.
+
+    Longer than an attempt can take (connecting and sending are each bounded by the timeout,
+    reading the answer by the overall deadline), so a live worker never loses its lease;
+    ``settings.SOP_WEBHOOK_LEASE`` (seconds) overrides it, for tests that kill workers.
+    """
+    override = getattr(settings, "SOP_WEBHOOK_LEASE", None)
+    if override:
+        return timedelta(seconds=float(override))
+    return timedelta(seconds=3 * timeout_seconds() + 15)
+
+
+def retry_delay(failed_attempts: int) -> timedelta | None:
+    """The wait after the n-th failed attempt, with jitter; None when it is time to give up."""
+    if failed_attempts > len(RETRY_DELAYS):
+        return None
+    base = RETRY_DELAYS[failed_attempts - 1]
+    return timedelta(seconds=base * random.uniform(1 - JITTER, 1 + JITTER))
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    lease_until: datetime
+
+
+def _blocked_by_earlier():
+    """An earlier event of the same ordering key to the same endpoint is not delivered yet."""
+    return Exists(
+        Delivery.objects.filter(
+            endpoint=OuterRef("endpoint"),
+            ordering_key=OuterRef("ordering_key"),
+            event__lt=OuterRef("event"),
+        )
+        .exclude(ordering_key="")
+        .exclude(status=Delivery.Status.DELIVERED)
+    )
+
+
+def claimable(now: datetime):
+    """Deliveries that are due, not leased by a live worker, and not waiting behind another."""
+    return (
+        Delivery.objects.filter(
+            status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILING],
+            next_attempt_at__lte=now,
+            endpoint__is_enabled=True,
+        )
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .exclude(_blocked_by_earlier())
+    )
+
+
+def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
+    """Lease up to ``limit`` due deliveries to this worker, oldest event first."""
+    now = now or timezone.now()
+    lease_until = now + lease_duration()
+    with transaction.atomic():
+        candidates = list(
+            claimable(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("event_id", "endpoint_id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        claims = []
+        for pk in candidates:
+            # Conditional, so that where row locks do not exist (SQLite) two workers that read
+            # the same candidate still cannot both take it.
+            taken = (
+                Delivery.objects.filter(pk=pk)
+                .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+                .update(locked_until=lease_until)
+            )
+            if taken:
+                claims.append(Claim(pk, lease_until))
+    return claims
+
+
+def webhook_body(event) -> str:
+    """The Standard Webhooks payload: ``{"type", "timestamp", "data"}``, compact JSON."""
+    return json.dumps(
+        {
+            "type": event.type,
+            "timestamp": event.created_on.isoformat().replace("+00:00", "Z"),
+            "data": event.payload,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def signed_headers(*, event, secret: str, body: str, sent_at: datetime) -> dict[str, str]:
+    """The three Standard Webhooks headers; ``webhook-id`` is the event id on every retry."""
+    return {
+        "content-type": "application/json",
+        "user-agent": "sopsite-webhooks/1",
+        "webhook-id": event.event_id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(
+            msg_id=event.event_id, timestamp=sent_at, data=body
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+
+def send(*, url: str, body: str, headers: dict[str, str]) -> Outcome:
+    """POST once; never raises for network trouble (that is an outcome too).
+
+    The answer must be complete within the timeout: the socket timeout bounds each network
+    wait, so the answer is also read against an overall deadline. Redirects are not followed.
+    """
+    timeout = timeout_seconds()
+    started = time.monotonic()
+    deadline = started + timeout
+    status_code = None
+    parts = urlsplit(url)
+    connection_class = HTTPSConnection if parts.scheme == "https" else HTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = connection_class(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("POST", target, body=body.encode(), headers=headers)
+        response = conn.getresponse()
+        status_code = response.status
+        text = b""
+        while chunk := response.read(8192):
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            text += chunk[: max(0, 2000 - len(text))]
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        ok = 200 <= status_code < 300
+        error = "" if ok else f"HTTP {status_code}: {text[:300].decode(errors='replace')}"
+    except TimeoutError:
+        ok, error = False, f"No answer within {timeout:g} s"
+    except (OSError, HTTPException) as exc:
+        ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
+    finally:
+        conn.close()
+    duration_ms = int((time.monotonic() - started) * 1000)
+    return Outcome(ok=ok, status_code=status_code, error=error, duration_ms=duration_ms)
+
+
+def attempt(claim: Claim, *, now: datetime | None = None) -> Outcome:
+    """Send one claimed delivery and record the attempt and the new schedule."""
+    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=claim.delivery_id)
+    event, endpoint = delivery.event, delivery.endpoint
+    body = webhook_body(event)
+    # The signature's timestamp is the real time of sending: receivers reject stale ones.
+    sent_at = timezone.now()
+    outcome = send(
+        url=endpoint.url,
+        body=body,
+        headers=signed_headers(event=event, secret=endpoint.secret, body=body, sent_at=sent_at),
+    )
+    record_outcome(delivery, claim, outcome, now=now)
+    return outcome
+
+
+def record_outcome(delivery: Delivery, claim: Claim, outcome: Outcome, *, now=None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            delivery_id=delivery.pk,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            duration_ms=outcome.duration_ms,
+        )
+        # Only the holder of the lease writes the result; a worker that outlived its lease
+        # (it should not, see lease_duration) leaves the row to the one that took it over.
+        mine = Delivery.objects.filter(pk=delivery.pk, locked_until=claim.lease_until)
+        common = {
+            "attempts": F("attempts") + 1,
+            "locked_until": None,
+            "last_status_code": outcome.status_code,
+        }
+        if outcome.ok:
+            mine.update(status=Delivery.Status.DELIVERED, delivered_on=now, last_error="", **common)
+            return
+        delay = retry_delay(delivery.attempts + 1)
+        if delay is None:
+            mine.update(status=Delivery.Status.DEAD, last_error=outcome.error, **common)
+            logger.warning("Webhook %s to %s dead-lettered", delivery.event_id, delivery.endpoint)
+        else:
+            mine.update(
+                status=Delivery.Status.FAILING,
+                next_attempt_at=now + delay,
+                last_error=outcome.error,
+                **common,
+            )
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 10) -> int:
+    """Claim and send up to ``limit`` due deliveries; returns how many were attempted."""
+    claims = claim_due(now=now, limit=limit)
+    for claim in claims:
+        attempt(claim, now=now)
+    return len(claims)
+
+
+def run_worker(*, stop, poll_interval: float = 1.0, batch: int = 10) -> None:
+    """Deliver until ``stop.is_set()``; sleeps ``poll_interval`` when nothing is due."""
+    while not stop.is_set():
+        try:
+            sent = deliver_due(limit=batch)
+        except Exception:
+            # A lost database connection or a locked SQLite file must not end the worker.
+            logger.exception("Webhook delivery round failed; retrying")
+            connection.close()
+            sent = 0
+        if not sent:
+            stop.wait(poll_interval)

@@ -1,0 +1,73 @@
+"""Read-only views of delivery health for App Settings, the order page and the switch-off check.
+
+Each function runs a constant number of queries, whatever the number of events.
+"""
+
+from django.db.models import Count, Max, Q
+
+from orders.integration.outbox import SALESORDER_SUBMITTED, salesorder_ordering_key
+from orders.models import Delivery, Event
+
+Status = Delivery.Status
+UNDELIVERED = [Status.QUEUED, Status.FAILING, Status.DEAD]
+
+
+def delivery_health() -> dict:
+    """Counts of deliveries by status and the time of the last success (one query)."""
+    return Delivery.objects.aggregate(
+        queued=Count("pk", filter=Q(status=Status.QUEUED)),
+        delivered=Count("pk", filter=Q(status=Status.DELIVERED)),
+        failing=Count("pk", filter=Q(status=Status.FAILING)),
+        dead=Count("pk", filter=Q(status=Status.DEAD)),
+        last_success=Max("delivered_on"),
+    )
+
+
+def undelivered_count() -> int:
+    """How many events still wait for at least one endpoint (queued, failing or dead)."""
+    return Event.objects.filter(deliveries__status__in=UNDELIVERED).distinct().count()
+
+
+def combined_status(statuses) -> str:
+    """One status for an event sent to several endpoints: the worst of them."""
+    statuses = set(statuses)
+    for status in (Status.DEAD, Status.FAILING, Status.QUEUED):
+        if status in statuses:
+            return str(status)
+    return str(Status.DELIVERED) if statuses else str(Status.QUEUED)
+
+
+def order_sync_status(order) -> str | None:
+    """queued / delivered / failing / dead for the order's latest ``salesorder.submitted``
+    event (the worst over the endpoints), None if the order was never submitted.
+
+    An event with no endpoint to send it to counts as queued: it waits in the events feed.
+    """
+    latest = (
+        Event.objects.filter(ordering_key=salesorder_ordering_key(order), type=SALESORDER_SUBMITTED)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    if latest is None:
+        return None
+    return combined_status(
+        Delivery.objects.filter(event_id=latest).values_list("status", flat=True)
+    )
+
+
+def order_sync_statuses(orders) -> dict[int, str]:
+    """``order_sync_status`` for many orders in two queries (for lists); only submitted ones."""
+    keys = {salesorder_ordering_key(order): order.pk for order in orders}
+    latest = dict(
+        Event.objects.filter(ordering_key__in=keys, type=SALESORDER_SUBMITTED)
+        .values("ordering_key")
+        .annotate(latest=Max("sequence"))
+        .values_list("ordering_key", "latest")
+    )
+    statuses: dict[int, list[str]] = {sequence: [] for sequence in latest.values()}
+    for event_id, status in Delivery.objects.filter(event_id__in=statuses).values_list(
+        "event_id", "status"
+    ):
+        statuses[event_id].append(status)
+    return {keys[key]: combined_status(statuses[sequence]) for key, sequence in latest.items()}

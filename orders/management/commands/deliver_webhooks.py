@@ -1,0 +1,61 @@
+"""The webhook delivery worker: ``python manage.py deliver_webhooks``.
+
+Runs until SIGTERM/SIGINT. Several may run at once (on PostgreSQL): rows are claimed with
+``SKIP LOCKED`` and a lease, see ``orders.integration.delivery``.
+"""
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from orders.integration.delivery import deliver_due, run_worker, timeout_seconds
+
+
+class Command(BaseCommand):
+    help = "Deliver queued webhooks to the back office, retrying with backoff (runs until stopped)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--threads", type=int, default=2, help="deliveries sent in parallel")
+        parser.add_argument("--poll-interval", type=float, default=1.0, help="seconds")
+        parser.add_argument("--batch", type=int, default=10)
+        parser.add_argument("--timeout", type=float, help="seconds a receiver has to answer")
+        parser.add_argument("--lease", type=float, help="seconds a claimed delivery is reserved")
+        parser.add_argument("--once", action="store_true", help="one round, then exit")
+
+    def handle(self, *args, threads, poll_interval, batch, timeout, lease, once, **options):
+        if timeout is not None:
+            settings.SOP_WEBHOOK_TIMEOUT = timeout
+        if lease is not None:
+            settings.SOP_WEBHOOK_LEASE = lease
+        if once:
+            sent = deliver_due(limit=batch)
+            self.stdout.write(f"attempted {sent} deliveries")
+            return
+        stop = threading.Event()
+
+        def request_stop(*_):
+            stop.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        self.stdout.write(
+            f"delivering webhooks with {threads} thread(s), timeout {timeout_seconds():g} s"
+        )
+
+        def loop():
+            try:
+                run_worker(stop=stop, poll_interval=poll_interval, batch=batch)
+            finally:
+                connections.close_all()
+
+        workers = [threading.Thread(target=loop, daemon=True) for _ in range(max(1, threads))]
+        for worker in workers:
+            worker.start()
+        while not stop.is_set():
+            stop.wait(0.5)
+        for worker in workers:
+            worker.join(timeout=timeout_seconds() * 4 + 5)
+        self.stdout.write("webhook worker stopped")
