@@ -1,1 +1,285 @@
-"""Model signals: thin receivers that apply the pricing policy (see orders.pricing)."""
+"""Model signals: thin receivers that apply the skip table and the read-only rule on every
+save and delete of headers and lines, so the rules hold at every door (pages, API, admin, shell).
+
+The decisions come from orders.pricing.policy.decide(); the arithmetic from the engine through
+orders.pricing.apply; the checks from orders.rules.
+"""
+
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from orders import rules
+from orders.models import (
+    DOCUMENT_MODELS,
+    HEADER_TOTALS,
+    LINE_COMPUTED,
+    LINE_MODELS,
+    NumberSequence,
+    PriceListItem,
+    SalesOrder,
+)
+from orders.pricing import apply
+from orders.pricing.policy import Operation, decide
+from settings_app.acting import current_actor
+from settings_app.errors import ComputedFieldWrite, PermissionRefused, ReadOnly
+from settings_app.models import Organization
+
+INTEGRATION_ONLY_FIELDS = [
+    "last_back_office_submit",
+    "submit_status",
+    "submit_status_description",
+    "external_reference",
+]
+_LINE_VALUES = [
+    "product_id",
+    "unit_id",
+    "quantity",
+    "price_per_unit",
+    "is_price_overridden",
+    "write_in_product",
+    *LINE_COMPUTED,
+]
+
+
+def next_number(prefix: str) -> str:
+    sequence, _ = NumberSequence.objects.get_or_create(prefix=prefix)
+    sequence = NumberSequence.objects.select_for_update().get(pk=prefix)
+    value = sequence.next_value
+    NumberSequence.objects.filter(pk=prefix).update(next_value=value + 1)
+    return f"{prefix}-{value:05d}"
+
+
+def _changed(instance, old: dict | None, names: list[str]) -> list[str]:
+    if old is None:
+        defaults = {f.attname: f.get_default() for f in instance._meta.concrete_fields}
+        return [n for n in names if getattr(instance, n) != defaults.get(n)]
+    return [n for n in names if getattr(instance, n) != old[n]]
+
+
+def _computed_names(line) -> list[str]:
+    names = list(LINE_COMPUTED)
+    if line.product_id and not line.is_price_overridden:
+        names.append("price_per_unit")
+    return names
+
+
+def _refuse_computed(names: list[str], document) -> None:
+    if names:
+        labels = ", ".join(names)
+        raise ComputedFieldWrite(
+            f"These fields are calculated by the system on this {document._meta.verbose_name} "
+            f"and cannot be set: {labels}.",
+            fields=names,
+        )
+
+
+# --- lines ---------------------------------------------------------------------------------
+
+
+def line_pre_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    actor = current_actor()
+    document_model = sender._meta.get_field("document").related_model
+    document = apply.lock_document(document_model, instance.document_id)
+    instance.document = document
+    organization = Organization.load()
+    system = rules.in_system_write()
+    if not system:
+        rules.check_editable(actor, document)
+    operation = Operation.CREATE if instance._state.adding else Operation.UPDATE
+    decision = decide(
+        sender.__name__.lower(), operation, rules.facts_for(document, actor, organization)
+    )
+    old = None
+    if operation == Operation.UPDATE:
+        old = sender.objects.filter(pk=instance.pk).values(*_LINE_VALUES).first()
+        if old is None:  # saved with a pk that is not stored: a create after all
+            operation = Operation.CREATE
+    computing = decision.compute and organization.use_system_pricing
+    if not system and decision.compute:
+        _refuse_computed(_changed(instance, old, _computed_names(instance)), document)
+    item = apply.find_item(document, instance.product_id, instance.unit_id)
+    if instance.product_id and not instance.unit_id:
+        instance.unit_id = instance.product.default_unit_id
+        item = apply.find_item(document, instance.product_id, instance.unit_id)
+    if not system:
+        rules.validate_line_input(instance, document, organization, has_price_list_item=bool(item))
+    if not instance.line_number:
+        last = sender.objects.filter(document_id=document.pk).order_by("-line_number").first()
+        instance.line_number = (last.line_number if last else 0) + 1
+    if computing:
+        volume = old is None or any(
+            getattr(instance, n) != old[n] for n in ("quantity", "product_id", "unit_id")
+        )
+        apply.price_line(
+            instance, document, organization, item=item, old=old, decision=decision, volume=volume
+        )
+        if not system:
+            rules.validate_line_discount(instance)
+    elif decision.compute:
+        apply.kept_as_given(
+            instance, decision, note="System pricing is off: the values were kept as entered."
+        )
+    else:
+        apply.kept_as_given(instance, decision)
+    instance._sop_decision = decision if computing else None
+
+
+def line_post_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    decision = getattr(instance, "_sop_decision", None)
+    document = instance.document
+    if decision is not None:
+        apply.roll_up(document, sender, actor=current_actor(), decision=decision)
+    else:
+        apply.touch_document(document, actor=current_actor())
+
+
+def line_pre_delete(sender, instance, origin=None, **kwargs):
+    if isinstance(origin, tuple(DOCUMENT_MODELS.values())):
+        instance._sop_decision = None  # the whole document goes; its own delete was checked
+        instance._sop_cascade = True
+        return
+    actor = current_actor()
+    document_model = sender._meta.get_field("document").related_model
+    document = apply.lock_document(document_model, instance.document_id)
+    instance.document = document
+    organization = Organization.load()
+    if not rules.in_system_write():
+        rules.check_editable(actor, document)
+    decision = decide(
+        sender.__name__.lower(), Operation.DELETE, rules.facts_for(document, actor, organization)
+    )
+    computing = decision.compute and organization.use_system_pricing
+    instance._sop_decision = decision if computing else None
+    instance._sop_cascade = False
+
+
+def line_post_delete(sender, instance, origin=None, **kwargs):
+    if getattr(instance, "_sop_cascade", False):
+        return
+    decision = getattr(instance, "_sop_decision", None)
+    if decision is not None:
+        apply.roll_up(instance.document, sender, actor=current_actor(), decision=decision)
+    else:
+        apply.touch_document(instance.document, actor=current_actor())
+
+
+# --- headers -------------------------------------------------------------------------------
+
+_HEADER_VALUES = [
+    "state",
+    "status_reason",
+    "currency_id",
+    "price_list_id",
+    *HEADER_TOTALS,
+    "discount_percentage",
+    "discount_amount",
+    "freight_amount",
+]
+
+
+def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    actor = current_actor()
+    organization = Organization.load()
+    system = rules.in_system_write()
+    old = None
+    if not instance._state.adding:
+        values = _HEADER_VALUES + (INTEGRATION_ONLY_FIELDS if sender is SalesOrder else [])
+        queryset = sender.objects.filter(pk=instance.pk)
+        if apply.connection.in_atomic_block:
+            queryset = queryset.select_for_update()
+        old = queryset.values(*values).first()
+    operation = Operation.CREATE if old is None else Operation.UPDATE
+
+    if old is not None and not system:
+        stored = sender(pk=instance.pk, state=old["state"], status_reason=old["status_reason"])
+        rules.check_editable(actor, stored)
+        if (instance.state, instance.status_reason) != (old["state"], old["status_reason"]):
+            raise ReadOnly(
+                "The state changes only through the document's actions (activate, submit, …).",
+                code="state_change",
+            )
+        instance.state = old["state"]
+    facts_document = instance if old is None else sender(state=old["state"])
+    decision = decide(sender.KIND, operation, rules.facts_for(facts_document, actor, organization))
+    computing = decision.compute and organization.use_system_pricing
+
+    if not system:
+        if decision.compute:
+            _refuse_computed(_changed(instance, old, HEADER_TOTALS), instance)
+        if sender is SalesOrder and not rules.is_integration_user(actor):
+            touched = _changed(instance, old, INTEGRATION_ONLY_FIELDS)
+            if touched:
+                raise PermissionRefused(
+                    "Only the back office's integration user can set: " + ", ".join(touched) + ".",
+                    code="integration_only",
+                    fields=touched,
+                )
+        line_model = LINE_MODELS[sender.KIND]
+        has_lines = old is not None and line_model.objects.filter(document_id=instance.pk).exists()
+        rules.validate_header_input(
+            instance,
+            has_lines=has_lines,
+            currency_changed=old is not None and old["currency_id"] != instance.currency_id,
+        )
+
+    if old is None:
+        if not instance.number:
+            instance.number = next_number(sender.NUMBER_PREFIX)
+        if actor is not None and instance.created_by_id is None:
+            instance.created_by = actor
+    else:
+        instance.version = (instance.version or 0) + 1
+    if actor is not None:
+        instance.modified_by = actor
+
+    if update_fields is not None:
+        return  # a transition's narrow write: totals stay as they are
+    if computing:
+        sums = (
+            apply.line_sums(LINE_MODELS[sender.KIND], instance.pk)
+            if old is not None
+            else apply.engine.LineSums()
+        )
+        for name, value in apply.header_totals_for(instance, sums).as_dict().items():
+            setattr(instance, name, value)
+        instance.pricing = {**decision.as_provenance(), "price_source": "lines"}
+    elif decision.compute:
+        apply.kept_as_given(
+            instance, decision, note="System pricing is off: the values were kept as entered."
+        )
+    else:
+        apply.kept_as_given(instance, decision)
+
+
+def header_pre_delete(sender, instance, origin=None, **kwargs):
+    if rules.in_system_write():
+        return
+    rules.check_editable(current_actor(), instance)
+
+
+for _model in LINE_MODELS.values():
+    pre_save.connect(line_pre_save, sender=_model, dispatch_uid=f"sop_line_pre_save_{_model}")
+    post_save.connect(line_post_save, sender=_model, dispatch_uid=f"sop_line_post_save_{_model}")
+    pre_delete.connect(line_pre_delete, sender=_model, dispatch_uid=f"sop_line_pre_del_{_model}")
+    post_delete.connect(line_post_delete, sender=_model, dispatch_uid=f"sop_line_post_del_{_model}")
+for _model in DOCUMENT_MODELS.values():
+    pre_save.connect(header_pre_save, sender=_model, dispatch_uid=f"sop_header_pre_save_{_model}")
+    pre_delete.connect(
+        header_pre_delete, sender=_model, dispatch_uid=f"sop_header_pre_del_{_model}"
+    )
+
+
+@receiver(post_save, sender=PriceListItem, dispatch_uid="sop_reprice_on_item_change")
+def reprice_on_item_change(sender, instance, raw=False, **kwargs):
+    """A catalog price change reaches the open, unlocked orders and invoices carrying it."""
+    if raw:
+        return
+    from orders.services.pricing import reprice_documents_for_item
+
+    reprice_documents_for_item(instance, actor=current_actor())

@@ -12,6 +12,14 @@ from orders.models.catalog import MONEY, PERCENT, QUANTITY, ZERO
 
 PRICE = {"max_digits": 28, "decimal_places": 10}
 
+
+def _history_user(instance=None, request=None, **kwargs):
+    """Who changed a record, at every door: the acting user of settings_app.acting."""
+    from settings_app.acting import current_actor
+
+    return current_actor()
+
+
 HEADER_TOTALS = [
     "total_line_item_amount",
     "total_line_item_discount_amount",
@@ -83,7 +91,7 @@ class SalesDocument(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, get_user=_history_user)
 
     class Meta:
         abstract = True
@@ -236,7 +244,7 @@ class DocumentLine(models.Model):
     created_on = models.DateTimeField(auto_now_add=True)
     modified_on = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, get_user=_history_user)
 
     class Meta:
         abstract = True
