@@ -1,7 +1,167 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Home and App Settings (/app-settings/): for system customizers and superusers only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from orders.models import Delivery, SalesOrder
+from orders.pricing import policy
+from settings_app.errors import DomainError
+from settings_app.forms import OrganizationSettingsForm, SwitchOffForm
+from settings_app.models import Organization, SwitchChange, SwitchDoor
+from settings_app.services import organization_set_sop_integration, organization_update_settings
+
+customizers_only = permission_required("settings_app.change_organization", raise_exception=True)
+
+SWITCH_DOCS = (
+    "The integration is turned on where the original turns it on, never from a page button: "
+    "the Organization page of the Django admin, PATCH /api/v1/organization "
+    '{"is_sop_integration_enabled": true}, or `python manage.py sop_integration on`.'
+)
+HISTORY_SHOWN = 20
 
 
 @login_required
 def home(request):
-    return render(request, "settings_app/home.html", {"role": request.user.role_name})
+    context = {"role": request.user.role_name, "work": []}
+    try:
+        from orders.selectors import documents_for
+    except ImportError:
+        documents_for = None
+    if documents_for is not None:
+        for kind, model in (("opportunity", "open"), ("quote", "draft"), ("salesorder", "active")):
+            if request.user.has_perm(f"orders.view_{kind}"):
+                open_docs = documents_for(request.user, kind).filter(state=model)
+                context["work"].append(
+                    {
+                        "kind": kind,
+                        "title": {
+                            "opportunity": "Open opportunities",
+                            "quote": "Draft quotes",
+                            "salesorder": "Active orders",
+                        }[kind],
+                        "count": open_docs.count(),
+                        "recent": list(
+                            open_docs.select_related("account").order_by("-modified_on")[:5]
+                        ),
+                    }
+                )
+    return render(request, "settings_app/home.html", context)
+
+
+def in_flight() -> dict:
+    """What is still on its way when the switch goes off: submitted orders, undelivered events."""
+    submitted = SalesOrder.objects.filter(state="submitted")
+    undelivered = Delivery.objects.exclude(status=Delivery.Status.DELIVERED)
+    return {
+        "submitted_count": submitted.count(),
+        "submitted": list(
+            submitted.select_related("account", "submitted_by").order_by("submitted_on")[:20]
+        ),
+        "undelivered_count": undelivered.count(),
+        "undelivered_by_status": {
+            row["status"]: row["n"]
+            for row in undelivered.values("status").order_by().annotate(n=Count("id"))
+        },
+    }
+
+
+def integration_panel(request) -> dict | None:
+    """The integration engineer's endpoints panel, when that module exists."""
+    try:
+        from orders.integration.panel import panel_context
+    except ImportError:
+        return None
+    return panel_context(request)
+
+
+def skip_table() -> dict:
+    return {"operations": [op.value for op in policy.Operation], "rows": policy.rows()}
+
+
+@login_required
+@customizers_only
+def app_settings(request):
+    organization = Organization.load()
+    context = {
+        "organization": organization,
+        "history": SwitchChange.objects.select_related("changed_by")[:HISTORY_SHOWN],
+        "skip": skip_table(),
+        "switch_docs": SWITCH_DOCS,
+    }
+    return render(request, "settings_app/app_settings.html", context)
+
+
+@login_required
+@customizers_only
+@require_http_methods(["GET", "POST"])
+def organization_settings(request):
+    organization = Organization.load()
+    form = OrganizationSettingsForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization_update_settings(
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+            form.describe_fields()
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Organization settings saved.")
+            return redirect("app_settings")
+    return render(request, "settings_app/organization_settings.html", {"form": form})
+
+
+@login_required
+@customizers_only
+def integration(request):
+    organization = Organization.load()
+    context = {
+        "organization": organization,
+        "enabled": organization.is_sop_integration_enabled,
+        "flight": in_flight() if organization.is_sop_integration_enabled else None,
+        "history": SwitchChange.objects.select_related("changed_by")[:HISTORY_SHOWN],
+        "skip": skip_table(),
+        "switch_docs": SWITCH_DOCS,
+    }
+    panel = integration_panel(request)
+    if panel is not None:
+        # the panel's template reads its own keys; they sit beside ours
+        context = {**panel, **context, "has_panel": True}
+    return render(request, "settings_app/integration.html", context)
+
+
+@login_required
+@customizers_only
+@require_http_methods(["GET", "POST"])
+def integration_off(request):
+    """Step two of the Off toggle: show what is in flight, then ask for confirmation."""
+    organization = Organization.load()
+    if not organization.is_sop_integration_enabled:
+        messages.info(request, "The integration is already off.")
+        return redirect("app_settings")
+    form = SwitchOffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization_set_sop_integration(
+                actor=request.user, enabled=False, door=SwitchDoor.APP_SETTINGS
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                "The back office order processing integration is off. Orders are invoiced here "
+                "again; the entry has left App Settings.",
+            )
+            return redirect("app_settings")
+    return render(
+        request, "settings_app/integration_off.html", {"form": form, "flight": in_flight()}
+    )

@@ -1,0 +1,198 @@
+"""Forms of the record pages. They validate input; the services do the writing.
+
+Every widget gets ``aria-describedby`` pointing at its help and error text (see
+``DescribedFormMixin``), so screen readers read the error with the field.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MinValueValidator
+
+from orders import lifecycle
+from orders.models import DOCUMENT_MODELS, Account, Currency, PriceList, Product, Unit
+
+HEADER_FIELDS = [
+    "name",
+    "account",
+    "price_list",
+    "currency",
+    "discount_percentage",
+    "discount_amount",
+    "freight_amount",
+    "description",
+]
+EXTRA_HEADER_FIELDS = {
+    lifecycle.OPPORTUNITY: ["estimated_close_date"],
+    lifecycle.INVOICE: ["due_date"],
+}
+
+
+class DescribedFormMixin:
+    """Tie each field's help text and errors to its input with aria-describedby."""
+
+    def describe_fields(self):
+        for name, field in self.fields.items():
+            ids = []
+            auto_id = self[name].auto_id or name
+            if field.help_text:
+                ids.append(f"{auto_id}_help")
+            if self.is_bound and name in self.errors:
+                ids.append(f"{auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self):
+        super().full_clean()
+        self.describe_fields()
+
+
+class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
+    """The header of any document kind; only fields people type (computed ones are shown)."""
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["account"].queryset = Account.objects.order_by("name")
+        self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
+        self.fields["currency"].queryset = Currency.objects.order_by("code")
+        self.fields["description"].widget = forms.Textarea(attrs={"rows": 2})
+        if "estimated_close_date" in self.fields:
+            self.fields["estimated_close_date"].widget = forms.DateInput(attrs={"type": "date"})
+        if "due_date" in self.fields:
+            self.fields["due_date"].widget = forms.DateInput(attrs={"type": "date"})
+        self.describe_fields()
+
+    class Meta:
+        model = DOCUMENT_MODELS[lifecycle.OPPORTUNITY]
+        fields = HEADER_FIELDS
+
+    @classmethod
+    def for_kind(cls, kind: str, *args, **kwargs):
+        form_class = forms.modelform_factory(
+            DOCUMENT_MODELS[kind],
+            form=cls,
+            fields=HEADER_FIELDS + EXTRA_HEADER_FIELDS.get(kind, []),
+        )
+        return form_class(*args, kind=kind, **kwargs)
+
+    def _post_clean(self):
+        # Model validation (state, read-only, pricing) is the domain's job, in the service.
+        pass
+
+    def changed_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class LineForm(DescribedFormMixin, forms.Form):
+    """A product line: a catalog product (priced by the system) or a write-in (priced here)."""
+
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(), required=False, empty_label="— write-in —"
+    )
+    write_in_product = forms.CharField(label="Write-in product", max_length=200, required=False)
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
+    quantity = forms.DecimalField(
+        max_digits=15, decimal_places=5, validators=[MinValueValidator(Decimal("0.00001"))]
+    )
+    is_price_overridden = forms.BooleanField(label="Override price", required=False)
+    price_per_unit = forms.DecimalField(
+        label="Price per unit",
+        max_digits=28,
+        decimal_places=10,
+        required=False,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Used for write-ins and overridden prices; otherwise the price list decides.",
+    )
+    manual_discount_amount = forms.DecimalField(
+        label="Discount",
+        max_digits=19,
+        decimal_places=4,
+        required=False,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    tax = forms.DecimalField(
+        max_digits=19,
+        decimal_places=4,
+        required=False,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    def __init__(self, *args, line=None, **kwargs):
+        self.line = line
+        if line is not None and "initial" not in kwargs and not args:
+            kwargs["initial"] = {
+                "product": line.product_id,
+                "write_in_product": line.write_in_product,
+                "unit": line.unit_id,
+                "quantity": line.quantity,
+                "is_price_overridden": line.is_price_overridden,
+                "price_per_unit": line.price_per_unit,
+                "manual_discount_amount": line.manual_discount_amount,
+                "tax": line.tax,
+            }
+        prefix = kwargs.pop("prefix", None) or (f"line{line.pk}" if line is not None else "new")
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(
+            status=Product.Status.ACTIVE
+        ).order_by("number")
+        self.fields["unit"].queryset = Unit.objects.select_related("group")
+        self.fields["unit"].empty_label = "Default unit"
+        if line is None:
+            self.fields["unit"].help_text = "Empty: the product's default unit."
+        else:
+            self.fields["price_per_unit"].help_text = ""
+            for field in self.fields.values():
+                field.widget.attrs["form"] = f"line-form-{line.pk}"
+        self.describe_fields()
+
+    def clean(self):
+        data = super().clean()
+        product, write_in = data.get("product"), (data.get("write_in_product") or "").strip()
+        if not product and not write_in:
+            raise forms.ValidationError("Choose a product or type a write-in product.")
+        if product and write_in:
+            self.add_error("write_in_product", "Leave this empty when a product is chosen.")
+        if (not product or data.get("is_price_overridden")) and data.get("price_per_unit") is None:
+            self.add_error("price_per_unit", "Enter the price per unit.")
+        unit = data.get("unit")
+        if product and unit and unit.group_id != product.unit_group_id:
+            self.add_error("unit", "This unit is not in the product's unit group.")
+        return data
+
+    def service_values(self) -> dict:
+        """The values to hand the service: only what the user may set on this kind of line."""
+        data = self.cleaned_data
+        product = data.get("product")
+        values = {
+            "product": product,
+            "write_in_product": "" if product else data["write_in_product"].strip(),
+            "quantity": data["quantity"],
+            "is_price_overridden": bool(product) and data.get("is_price_overridden", False),
+            "manual_discount_amount": data.get("manual_discount_amount") or Decimal("0"),
+            "tax": data.get("tax") or Decimal("0"),
+        }
+        if product:
+            values["unit"] = data.get("unit") or product.default_unit
+        else:
+            values["unit"] = data.get("unit")
+        if not product or values["is_price_overridden"]:
+            values["price_per_unit"] = data["price_per_unit"]
+        if self.line is not None:
+            # send only what changed, so an untouched computed value is never "written"
+            values = {
+                k: v
+                for k, v in values.items()
+                if getattr(self.line, k if k not in {"product", "unit"} else f"{k}_id")
+                != (v.pk if hasattr(v, "pk") else v)
+            }
+        return values
+
+
+class ActionForm(forms.Form):
+    """The optional inputs of a command: a status reason or a free-text reason."""
+
+    status_reason = forms.CharField(required=False, max_length=20)
+    reason = forms.CharField(required=False, max_length=2000)
+    expected_version = forms.IntegerField(required=False)

@@ -1,0 +1,107 @@
+"""Small presentation helpers for the pages: money, status chips, provenance."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+STATE_TONES = {
+    # calm default for open work, green for done, amber for waiting, red for stopped
+    "open": "info",
+    "draft": "",
+    "active": "info",
+    "submitted": "warn",
+    "won": "ok",
+    "fulfilled": "ok",
+    "invoiced": "ok",
+    "paid": "ok",
+    "lost": "err",
+    "closed": "",
+    "canceled": "err",
+}
+
+SYNC_TONES = {"queued": "warn", "delivered": "ok", "failing": "err", "dead": "err"}
+
+
+@register.filter
+def money(value, precision=2):
+    """1234.5 → "1,234.50" at the given precision (Decimal in, text out; never float)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(value)
+        places = int(precision)
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+    return f"{number:,.{places}f}"
+
+
+@register.filter
+def quantity(value):
+    """Quantities without trailing zeros: 2.00000 → "2", 1.50000 → "1.5"."""
+    if value is None:
+        return ""
+    try:
+        number = Decimal(value).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return value
+    return f"{number:f}"
+
+
+@register.filter
+def state_tone(state):
+    tone = STATE_TONES.get(state, "")
+    return f"chip chip-{tone}" if tone else "chip"
+
+
+@register.filter
+def sync_tone(status):
+    tone = SYNC_TONES.get(status, "")
+    return f"chip chip-{tone}" if tone else "chip"
+
+
+SYNC_LABELS = {
+    "queued": "queued",
+    "delivered": "delivered",
+    "failing": "failing, retrying",
+    "dead": "dead-lettered",
+}
+
+
+@register.filter
+def sync_label(status):
+    return SYNC_LABELS.get(status, status or "not sent")
+
+
+SOURCE_TAGS = {
+    "price_list": "price list",
+    "override": "entered",
+    "write_in": "entered",
+    "locked": "locked price",
+    "copied": "agreed price",
+    "lines": "computed",
+    "kept": "kept as given",
+    "none": "no price",
+}
+
+
+@register.filter
+def provenance(pricing):
+    """Where a computed value came from, in words, from a ``pricing`` JSON of the domain:
+    {"decision": "computed"|"skipped", "rule", "reason", "price_source", "price_note"}."""
+    if not isinstance(pricing, dict) or not pricing:
+        return ""
+    parts = [pricing.get("price_note", ""), pricing.get("reason", "")]
+    return " ".join(part for part in parts if part)
+
+
+@register.filter
+def provenance_short(pricing):
+    """A short tag: price list / entered / locked price / kept as given / computed."""
+    if not isinstance(pricing, dict) or not pricing:
+        return ""
+    if pricing.get("decision") == "skipped":
+        return "kept as given"
+    source = pricing.get("price_source", "")
+    return SOURCE_TAGS.get(source, "computed" if pricing.get("decision") else source)

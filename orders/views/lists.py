@@ -1,0 +1,80 @@
+"""Document lists: filter by state, search, sort, paginate; htmx swaps only the table."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from orders import lifecycle
+from orders.views.kinds import kind_context, selectors
+
+PAGE_SIZE = 25
+
+# Column key → (label, ORDER BY field); a leading "-" in ?sort= reverses.
+SORTS = {
+    "number": ("Number", "number"),
+    "name": ("Name", "name"),
+    "account": ("Account", "account__name"),
+    "state": ("Status", "state"),
+    "total": ("Total", "total_amount"),
+    "owner": ("Owner", "owner__username"),
+    "modified": ("Modified", "modified_on"),
+}
+DEFAULT_SORT = "-modified"
+
+
+def _sort(value: str) -> str:
+    return value if value.lstrip("-") in SORTS else DEFAULT_SORT
+
+
+@login_required
+def document_list(request, kind: str):
+    if not request.user.has_perm(f"orders.view_{kind}"):
+        raise PermissionDenied
+    state = request.GET.get("state", "")
+    if state not in lifecycle.LIFECYCLE[kind]:
+        state = ""
+    query = request.GET.get("q", "").strip()[:100]
+    sort = _sort(request.GET.get("sort", DEFAULT_SORT))
+
+    documents = selectors().documents_for(request.user, kind)
+    documents = documents.select_related("account", "owner", "currency")
+    if state:
+        documents = documents.filter(state=state)
+    if query:
+        documents = documents.filter(
+            Q(number__icontains=query)
+            | Q(name__icontains=query)
+            | Q(account__name__icontains=query)
+        )
+    field = SORTS[sort.lstrip("-")][1]
+    direction = "-" if sort.startswith("-") else ""
+    documents = documents.order_by(f"{direction}{field}", f"{direction}id")
+
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "num": key == "total",
+            "active": sort.lstrip("-") == key,
+            "descending": sort == f"-{key}",
+            "next_sort": f"-{key}" if sort == key else key,
+        }
+        for key, (label, _) in SORTS.items()
+    ]
+    context = {
+        **kind_context(kind),
+        "page": page,
+        "columns": columns,
+        "state": state,
+        "states": lifecycle.state_choices(kind),
+        "q": query,
+        "sort": sort,
+        "can_add": request.user.has_perm(f"orders.add_{kind}"),
+    }
+    template = "orders/document_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#table"
+    return render(request, template, context)
