@@ -355,30 +355,5 @@ def status_reasons(kind: str, state: str) -> list[str]:
     return list(lifecycle.LIFECYCLE[kind][state][1])
 
 
-class StatusReasonInput(serializers.Serializer):
-    status_reason = serializers.ChoiceField(choices=[])
-
-    def __init__(self, *args, choices: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status_reason"].choices = choices
-
-
 class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-
-
-class EmptyInput(serializers.Serializer):
-    pass
-
-
-class EventSerializer(serializers.Serializer):
-    sequence = serializers.IntegerField()
-    id = serializers.CharField(source="event_id")
-    type = serializers.CharField()
-    created_on = serializers.DateTimeField()
-    data = serializers.JSONField(source="payload")
-
-
-class EventPageSerializer(serializers.Serializer):
-    events = EventSerializer(many=True)
-    next_cursor = serializers.IntegerField(allow_null=True)

@@ -1,0 +1,82 @@
+"""The API's one exception handler: every refusal becomes a JSON body with a stable ``code``.
+
+- ``DomainError`` (a business rule refused the request) → 409 with ``code``, ``detail`` (the
+  message a salesperson would read) and ``fields``; ``PermissionRefused`` → 403; a version that
+  no longer matches (``precondition_failed``) → 412.
+- Django's ``ValidationError`` (bad input caught by the domain or ``full_clean``) → 400 with the
+  field errors, like the serializers' own.
+- Deleting a catalog row that documents still use → 409 ``protected``.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from settings_app.errors import DomainError, PermissionRefused
+
+PRECONDITION_FAILED = "precondition_failed"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record has changed since you read it (If-Match does not match)."
+    default_code = PRECONDITION_FAILED
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was already used for a different request."
+    default_code = "idempotency_key_reused"
+
+
+def domain_error_status(error: DomainError) -> int:
+    if error.code == PRECONDITION_FAILED:
+        return status.HTTP_412_PRECONDITION_FAILED
+    if isinstance(error, PermissionRefused):
+        return status.HTTP_403_FORBIDDEN
+    return status.HTTP_409_CONFLICT
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {"code": exc.code, "detail": exc.message, "fields": list(exc.fields)}
+        return Response(body, status=domain_error_status(exc))
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        body = {
+            "code": "protected",
+            "detail": "This record is still in use by other records and cannot be deleted.",
+            "fields": [],
+        }
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            errors = exc.message_dict
+            errors = {("non_field_errors" if k == "__all__" else k): v for k, v in errors.items()}
+        else:
+            errors = {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(errors)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        response.data = {
+            "code": "invalid",
+            "detail": "The request has invalid fields; nothing was changed.",
+            "fields": list(errors),
+            "errors": errors,
+        }
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        response.data = {
+            "code": codes if isinstance(codes, str) else exc.default_code,
+            "detail": str(exc.detail),
+        }
+    return response
