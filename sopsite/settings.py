@@ -193,6 +193,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Each document's state and status_reason choices get a readable name (orders/api/schema.py).
+    "ENUM_NAME_OVERRIDES": {
+        f"{kind}{what}Enum": f"orders.api.schema.{prefix}_{suffix}"
+        for kind, prefix in [
+            ("Opportunity", "OPPORTUNITY"),
+            ("Quote", "QUOTE"),
+            ("SalesOrder", "SALES_ORDER"),
+            ("Invoice", "INVOICE"),
+        ]
+        for what, suffix in [("State", "STATES"), ("StatusReason", "STATUS_REASONS")]
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
