@@ -141,7 +141,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
             raise Http404
         return document
 
-    def detail(self, document, *, status_code=status.HTTP_200_OK) -> Response:
+    def document_response(self, document, *, status_code=status.HTTP_200_OK) -> Response:
         """The single-record representation, read fresh from the database after a write."""
         fresh = (
             DOCUMENT_MODELS[document.KIND]
@@ -169,7 +169,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
         document = _services("documents").document_create(
             actor=request.user, kind=self.kind, **serializer.validated_data
         )
-        response = self.detail(document, status_code=status.HTTP_201_CREATED)
+        response = self.document_response(document, status_code=status.HTTP_201_CREATED)
         response["Location"] = request.build_absolute_uri(
             f"{request.path.rstrip('/')}/{document.pk}"
         )
@@ -185,7 +185,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
             expected_version=conditional.expected_version(request, document.version),
             **serializer.validated_data,
         )
-        return self.detail(document)
+        return self.document_response(document)
 
     def destroy(self, request, *args, **kwargs):
         document = self.get_object(lines=False)
@@ -206,11 +206,11 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
         )
         result = result if result is not None else document
         if creates and (type(result) is not type(document) or result.pk != document.pk):
-            response = self.detail(result, status_code=status.HTTP_201_CREATED)
+            response = self.document_response(result, status_code=status.HTTP_201_CREATED)
             kind_path = PATHS[result.KIND]
             response["Location"] = request.build_absolute_uri(f"/api/v1/{kind_path}/{result.pk}")
             return response
-        return self.detail(result)
+        return self.document_response(result)
 
 
 _REASON_INPUTS: dict[tuple[str, ...], type[serializers.Serializer]] = {}
