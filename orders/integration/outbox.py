@@ -73,37 +73,10 @@ def record_event(*, type: str, payload: dict, ordering_key: str = "", actor=None
 
 
 def salesorder_payload(order) -> dict:
-    """The whole order with its lines, in the shape the REST API returns it."""
-    try:
-        from orders.api.serializers import document_representation
-    except ImportError:
-        return _minimal_salesorder_payload(order)
+    """The whole order with its lines, exactly as ``GET /api/v1/salesorders/{id}`` returns it."""
+    from orders.api.serializers import document_representation  # the API imports the domain
+
     return document_representation(order)
-
-
-def _minimal_salesorder_payload(order) -> dict:
-    # Stand-in until orders.api.serializers.document_representation exists.
-    return {
-        "id": order.pk,
-        "number": order.number,
-        "name": order.name,
-        "state": order.state,
-        "status_reason": order.status_reason,
-        "total_amount": str(order.total_amount),
-        "version": order.version,
-        "lines": [
-            {
-                "id": line.pk,
-                "line_number": line.line_number,
-                "product": line.product_id,
-                "write_in_product": line.write_in_product,
-                "quantity": str(line.quantity),
-                "price_per_unit": str(line.price_per_unit),
-                "extended_amount": str(line.extended_amount),
-            }
-            for line in order.lines.all()
-        ],
-    }
 
 
 def salesorder_submitted(order, *, actor=None) -> Event | None:

@@ -95,6 +95,13 @@ class Receiver:
         with self.lock:
             return [item.webhook_id for item in self.received]
 
+    def wait_for_ids(self, ids: set[str], timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while not ids <= set(self.ids()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"received {set(self.ids())}, expected {ids}")
+            time.sleep(0.05)
+
     def wait_for(self, count: int, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout
         while len(self.received) < count:
