@@ -51,3 +51,9 @@ def switch_on(customizer):
 @pytest.fixture
 def switch_off(db):
     return False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing stays real but cheap: PBKDF2's deliberate slowness is not what tests measure."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
