@@ -338,6 +338,7 @@ class OpportunityViewSet(DocumentViewSet):
         kind, "lose", "opportunity_lose", reasons_of="lost", summary="Close as lost"
     )
     reopen = document_action(kind, "reopen", "opportunity_reopen")
+    recalculate = document_action(kind, "recalculate", "document_recalculate")
 
 
 @_apply_schema
@@ -350,6 +351,7 @@ class QuoteViewSet(DocumentViewSet):
     get_products = document_action(
         kind, "get_products", "quote_get_products", summary="Get products from the opportunity"
     )
+    recalculate = document_action(kind, "recalculate", "document_recalculate")
 
 
 @_apply_schema
