@@ -103,3 +103,20 @@ class AccountFactory(factory.django.DjangoModelFactory):
 
     number = factory.Sequence(lambda n: f"ACC-{n:04d}")
     name = factory.Sequence(lambda n: f"Customer {n}")
+
+
+def document_with_lines(kind, owner, *, price_list, products=(), quantity=Decimal("1"), **fields):
+    """A document made through the services, as a page would make it, with one line per product.
+
+    Returns the document re-read from the database (totals and version as stored).
+    """
+    from orders.services.documents import document_create, line_add
+
+    fields.setdefault("name", f"{kind} for {owner.get_username()}")
+    document = document_create(
+        actor=owner, kind=kind, price_list=price_list, currency=price_list.currency, **fields
+    )
+    for product in products:
+        line_add(actor=owner, document=document, product=product, quantity=quantity)
+    document.refresh_from_db()
+    return document
