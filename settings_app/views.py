@@ -100,7 +100,9 @@ def app_settings(request):
 @require_http_methods(["GET", "POST"])
 def organization_settings(request):
     organization = Organization.load()
-    form = OrganizationSettingsForm(request.POST or None, instance=organization)
+    form = OrganizationSettingsForm(
+        request.POST if request.method == "POST" else None, instance=organization
+    )
     if request.method == "POST" and form.is_valid():
         try:
             organization_update_settings(
@@ -147,7 +149,7 @@ def integration_off(request):
     if not organization.is_sop_integration_enabled:
         messages.info(request, "The integration is already off.")
         return redirect("app_settings")
-    form = SwitchOffForm(request.POST or None)
+    form = SwitchOffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             organization_set_sop_integration(

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from orders import lifecycle
 from orders.views.kinds import kind_context, selectors
@@ -75,6 +76,9 @@ def document_list(request, kind: str):
         "can_add": request.user.has_perm(f"orders.add_{kind}"),
     }
     template = "orders/document_list.html"
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         template += "#table"
-    return render(request, template, context)
+    response = render(request, template, context)
+    # the same address answers a page or a fragment: caches must keep them apart
+    patch_vary_headers(response, ["HX-Request"])
+    return response

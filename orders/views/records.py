@@ -134,7 +134,7 @@ def document_detail(request, kind: str, pk: int):
 def document_new(request, kind: str):
     if not request.user.has_perm(f"orders.add_{kind}"):
         raise PermissionDenied
-    form = DocumentHeaderForm.for_kind(kind, request.POST or None)
+    form = DocumentHeaderForm.for_kind(kind, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             document = document_services().document_create(
