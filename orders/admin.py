@@ -390,3 +390,10 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     list_display = ["key", "user", "method", "path", "response_status", "created_on"]
     list_select_related = ["user"]
     search_fields = ["key", "path"]
+
+
+@admin.register(models.DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["delivery", "at", "status_code", "duration_ms", "error"]
+    list_filter = ["status_code"]
+    list_select_related = ["delivery__event", "delivery__endpoint"]
