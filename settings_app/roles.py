@@ -83,9 +83,13 @@ def sync_roles(apps, schema_editor=None) -> None:
 
     for app_config in apps.get_app_configs():
         # Historical app configs carry no models module; create_permissions needs one set.
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        original = getattr(app_config, "models_module", None)
+        if original is None:
+            app_config.models_module = True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

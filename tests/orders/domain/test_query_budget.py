@@ -1,0 +1,69 @@
+"""Recalculating is a constant number of queries; one line's change does not load every line."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders.models import PriceListItem, SalesOrderLine
+from orders.services import document_create, document_recalculate, line_add, line_update
+from tests.orders.factories import PriceListItemFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def order_with_lines(actor, count: int):
+    item = PriceListItemFactory(amount=Decimal("10.00"))
+    products = [item.product] + [ProductFactory() for _ in range(min(count, 5) - 1)]
+    for product in products[1:]:
+        PriceListItem.objects.create(
+            price_list=item.price_list, product=product, unit=product.default_unit, amount=7
+        )
+    order = document_create(actor=actor, kind="salesorder", name="Big", price_list=item.price_list)
+    SalesOrderLine.objects.bulk_create(
+        SalesOrderLine(
+            document=order,
+            line_number=n + 1,
+            product=products[n % len(products)],
+            unit=products[n % len(products)].default_unit,
+            quantity=Decimal(n % 7 + 1),
+        )
+        for n in range(count)
+    )
+    return order
+
+
+def queries(action) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured)
+
+
+def test_recalculate_runs_the_same_queries_for_1_50_and_500_lines(salesperson):
+    counts = {}
+    for size in (1, 50, 500):
+        order = order_with_lines(salesperson, size)
+        counts[size] = queries(lambda o=order: document_recalculate(actor=salesperson, document=o))
+        order.refresh_from_db()
+        expected = sum(line.base_amount for line in order.lines.all())
+        assert order.total_amount == expected > 0
+    assert counts[1] == counts[50] == counts[500], counts
+
+
+def test_adding_or_changing_one_line_does_not_load_every_line(salesperson):
+    counts = {}
+    for size in (1, 200):
+        order = order_with_lines(salesperson, size)
+        product = order.lines.first().product
+        add = queries(
+            lambda o=order, p=product: line_add(
+                actor=salesperson, document=o, product=p, quantity=Decimal("2")
+            )
+        )
+        line = order.lines.order_by("line_number").first()
+        change = queries(
+            lambda ln=line: line_update(actor=salesperson, line=ln, quantity=Decimal("3"))
+        )
+        counts[size] = (add, change)
+    assert counts[1] == counts[200], counts
