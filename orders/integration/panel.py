@@ -1,0 +1,24 @@
+"""The endpoints panel of App Settings → Integration: what its template needs, in a few queries.
+
+The Manage page (settings_app.views.integration) merges ``panel_context(request)`` into its own
+context and includes ``orders/integration/endpoints_panel.html``; every key starts with
+``integration_`` so none collides with the page's own.
+"""
+
+from orders.integration.endpoints import can_manage_endpoints
+from orders.integration.health import delivery_health
+from orders.models import Delivery, Endpoint
+
+PROBLEMS_SHOWN = 50
+
+
+def panel_context(request) -> dict:
+    problems = Delivery.objects.filter(
+        status__in=[Delivery.Status.FAILING, Delivery.Status.DEAD]
+    ).select_related("event", "endpoint")
+    return {
+        "integration_endpoints": list(Endpoint.objects.order_by("id")),
+        "integration_health": delivery_health(),
+        "integration_problems": list(problems.order_by("-status", "event_id")[:PROBLEMS_SHOWN]),
+        "integration_can_manage": can_manage_endpoints(request.user),
+    }
