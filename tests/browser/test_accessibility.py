@@ -1,0 +1,73 @@
+"""axe-core on the main pages: no serious or critical violations."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import set_switch
+from tests.orders.views.helpers import build_document
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+axe = Axe()
+
+
+def serious(page) -> list[str]:
+    results = axe.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def test_sign_in_page(page, live_server, console_errors, transactional_db):
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert serious(page) == []
+
+
+def test_sales_pages(page, live_server, people, shop, sign_in):
+    set_switch(people["customizer"], True)
+    opportunity = build_document(shop, "opportunity", people["sales"], lines=2)
+    order = build_document(shop, "salesorder", people["sales"], lines=2)
+    sign_in("sales")
+    problems = {}
+    pages = [
+        "/",
+        "/opportunities/",
+        "/orders/",
+        opportunity.get_absolute_url(),
+        f"/opportunities/{opportunity.pk}/lines/{opportunity.lines.first().pk}/",  # a line in edit
+        order.get_absolute_url(),
+        "/opportunities/new/",
+        "/products/",
+        f"/products/{shop['products'][0].pk}/",
+        "/pricelists/",
+    ]
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        found = serious(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_app_settings_pages(page, live_server, people, shop, sign_in):
+    set_switch(people["customizer"], True)
+    sign_in("customizer")
+    problems = {}
+    for path in [
+        "/app-settings/",
+        "/app-settings/organization/",
+        "/app-settings/integration/",
+        "/app-settings/integration/off/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        found = serious(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
