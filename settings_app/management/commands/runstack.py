@@ -9,8 +9,11 @@ import subprocess
 import sys
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.management import get_commands
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from orders.integration.endpoints import endpoint_from_environment
 
 
 class Command(BaseCommand):
@@ -24,8 +27,10 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         procs = [("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])]
         commands = get_commands()
-        if "db_worker" in commands:
-            procs.append(("worker", [*manage, "db_worker", "--queue-name", "*"]))
+        # Webhook delivery runs in its own worker (see docs/integration.md for why it is not a
+        # django.tasks queue); a db_worker is only needed once something enqueues tasks.
+        if "deliver_webhooks" in commands:
+            procs.append(("webhooks", [*manage, "deliver_webhooks"]))
         if "backoffice_simulator" in commands and not os.environ.get("SOP_WEBHOOK_URL"):
             procs.append(
                 (
@@ -43,7 +48,18 @@ class Command(BaseCommand):
             )
         return procs
 
+    def endpoint_from_environment(self) -> None:
+        """SOP_WEBHOOK_URL + SOP_WEBHOOK_SECRET preset the back office's endpoint (idempotent)."""
+        try:
+            endpoint = endpoint_from_environment()
+        except ValidationError as error:
+            message = " ".join(error.messages)
+            raise CommandError(f"SOP_WEBHOOK_URL/SOP_WEBHOOK_SECRET: {message}") from None
+        if endpoint is not None:
+            self.stdout.write(f"webhooks go to {endpoint.url} (from SOP_WEBHOOK_URL)")
+
     def handle(self, *args, port, simulator_port, **options):
+        self.endpoint_from_environment()
         running: list[tuple[str, subprocess.Popen]] = []
         for name, argv in self.processes(port, simulator_port):
             self.stdout.write(f"starting {name}: {' '.join(argv[1:])}")
