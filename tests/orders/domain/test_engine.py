@@ -128,6 +128,8 @@ ROUNDING_EXAMPLES = [
     ("12.34", "down", "ends_in", "0.99", "11.99"),
     ("12.34", "nearest", "ends_in", "0.99", "11.99"),  # 0.35 below vs 0.65 above
     ("12.75", "nearest", "ends_in", "0.99", "12.99"),  # 0.76 below vs 0.24 above
+    ("12.49", "nearest", "ends_in", "0.99", "12.99"),  # a tie (0.50 either way) goes up
+    ("123.40", "up", "ends_in", "9.99", "129.99"),  # 9.99 ends the tens too: 119.99, 129.99
     ("12.99", "up", "ends_in", "0.99", "12.99"),  # already ends in .99: unchanged
     ("12.99", "down", "ends_in", "0.99", "12.99"),
     ("123.40", "up", "ends_in", "9", "129"),  # 9 ends the tens: 119, 129
