@@ -22,6 +22,7 @@ import json
 import logging
 import random
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
@@ -108,12 +109,16 @@ def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
     """Lease up to ``limit`` due deliveries to this worker, oldest event first."""
     now = now or timezone.now()
     lease_until = now + lease_duration()
-    with transaction.atomic():
+    # With row locks (PostgreSQL), read and lease in one transaction and skip rows another
+    # worker holds. Without them (SQLite), a read-then-write transaction would only risk a
+    # "database is locked" upgrade conflict; each conditional UPDATE below is atomic anyway.
+    row_locks = connection.features.has_select_for_update_skip_locked
+    with transaction.atomic() if row_locks else nullcontext():
+        candidates = claimable(now)
+        if row_locks:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         candidates = list(
-            claimable(now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("event_id", "endpoint_id")
-            .values_list("pk", flat=True)[:limit]
+            candidates.order_by("event_id", "endpoint_id").values_list("pk", flat=True)[:limit]
         )
         claims = []
         for pk in candidates:

@@ -19,6 +19,7 @@ def panel_context(request) -> dict:
     return {
         "integration_endpoints": list(Endpoint.objects.order_by("id")),
         "integration_health": delivery_health(),
-        "integration_problems": list(problems.order_by("-status", "event_id")[:PROBLEMS_SHOWN]),
+        # "dead" sorts before "failing": the dead letters first, oldest event first.
+        "integration_problems": list(problems.order_by("status", "event_id")[:PROBLEMS_SHOWN]),
         "integration_can_manage": can_manage_endpoints(request.user),
     }
