@@ -28,6 +28,18 @@ EXTRA_HEADER_FIELDS = {
 }
 
 
+def plain(value, places: int = 2):
+    """A Decimal as people type it: 2.00000 → "2", 379.9900000000 → "379.99" (money keeps
+    ``places`` decimals)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    if places and value == value.quantize(Decimal(1).scaleb(-places)):
+        return value.quantize(Decimal(1).scaleb(-places))
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
+
+
 class DescribedFormMixin:
     """Tie each field's help text and errors to its input with aria-describedby."""
 
@@ -58,6 +70,11 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
         self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
         self.fields["currency"].queryset = Currency.objects.order_by("code")
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 2})
+        if self.instance.pk and not self.is_bound:
+            places = self.instance.currency.precision
+            self.initial["discount_amount"] = plain(self.instance.discount_amount, places)
+            self.initial["freight_amount"] = plain(self.instance.freight_amount, places)
+            self.initial["discount_percentage"] = plain(self.instance.discount_percentage, 0)
         if "estimated_close_date" in self.fields:
             self.fields["estimated_close_date"].widget = forms.DateInput(attrs={"type": "date"})
         if "due_date" in self.fields:
@@ -103,7 +120,6 @@ class LineForm(DescribedFormMixin, forms.Form):
         decimal_places=10,
         required=False,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="Used for write-ins and overridden prices; otherwise the price list decides.",
     )
     manual_discount_amount = forms.DecimalField(
         label="Discount",
@@ -126,11 +142,11 @@ class LineForm(DescribedFormMixin, forms.Form):
                 "product": line.product_id,
                 "write_in_product": line.write_in_product,
                 "unit": line.unit_id,
-                "quantity": line.quantity,
+                "quantity": plain(line.quantity, 0),
                 "is_price_overridden": line.is_price_overridden,
-                "price_per_unit": line.price_per_unit,
-                "manual_discount_amount": line.manual_discount_amount,
-                "tax": line.tax,
+                "price_per_unit": plain(line.price_per_unit),
+                "manual_discount_amount": plain(line.manual_discount_amount),
+                "tax": plain(line.tax),
             }
         prefix = kwargs.pop("prefix", None) or (f"line{line.pk}" if line is not None else "new")
         super().__init__(*args, prefix=prefix, **kwargs)
@@ -139,11 +155,11 @@ class LineForm(DescribedFormMixin, forms.Form):
         ).order_by("number")
         self.fields["unit"].queryset = Unit.objects.select_related("group")
         self.fields["unit"].empty_label = "Default unit"
-        if line is None:
-            self.fields["unit"].help_text = "Empty: the product's default unit."
-        else:
-            self.fields["price_per_unit"].help_text = ""
-            for field in self.fields.values():
+        self.fields["price_per_unit"].help_text = ""
+        for field in self.fields.values():
+            if line is None:
+                field.widget.attrs["aria-describedby"] = "add-line-hint"
+            else:
                 field.widget.attrs["form"] = f"line-form-{line.pk}"
         self.describe_fields()
 

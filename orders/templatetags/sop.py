@@ -71,7 +71,7 @@ SYNC_LABELS = {
 
 @register.filter
 def sync_label(status):
-    return SYNC_LABELS.get(status, status or "not sent")
+    return SYNC_LABELS.get(status, status or "no endpoint; waiting in the events feed")
 
 
 SOURCE_TAGS = {

@@ -1,0 +1,83 @@
+"""Take the screenshots of docs/screenshots/ from a running server with the demo data.
+
+DATABASE_URL=sqlite:////tmp/shots.sqlite3 python manage.py migrate
+DATABASE_URL=sqlite:////tmp/shots.sqlite3 SOP_DEMO_PASSWORD=demo-pass python manage.py seed_demo
+DATABASE_URL=sqlite:////tmp/shots.sqlite3 DEBUG=true python manage.py runserver 8765
+python docs/screenshots/take.py http://127.0.0.1:8765 demo-pass
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).parent
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8765"
+PASSWORD = sys.argv[2] if len(sys.argv) > 2 else "demo-pass"
+
+
+def sign_in(page, username):
+    page.goto(f"{BASE}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def first_link(page, list_path, state=None):
+    page.goto(f"{BASE}{list_path}" + (f"?state={state}" if state else ""))
+    return page.locator("#doc-table tbody tr td:first-child a").first.get_attribute("href")
+
+
+def shot(page, name, path=None, full=True):
+    if path:
+        page.goto(f"{BASE}{path}")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=HERE / f"{name}.png", full_page=full)
+    print("saved", name)
+
+
+def main():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless"]
+        )
+        page = browser.new_page(viewport={"width": 1360, "height": 900})
+        shot(page, "01-sign-in", "/accounts/login/", full=False)
+        sign_in(page, "sales")
+        shot(page, "02-home", "/")
+        shot(page, "03-opportunity-list", "/opportunities/")
+        shot(page, "04-order-list-submitted", "/orders/?state=submitted&sort=-total")
+        opportunity = first_link(page, "/opportunities/", "open")
+        shot(page, "05-opportunity-record", opportunity)
+        page.locator("#lines tbody a", has_text="Edit").first.click()
+        page.locator("tr.editing").wait_for()
+        shot(page, "06-line-edit-in-place")
+        shot(page, "07-order-submitted-read-only", first_link(page, "/orders/", "submitted"))
+        active_order = first_link(page, "/orders/", "active")
+        page.goto(f"{BASE}{active_order}")
+        page.locator("details.prov summary").first.click()
+        shot(page, "08-order-active-with-provenance")
+        shot(page, "09-invoice-record", first_link(page, "/invoices/"))
+        shot(page, "10-quote-new", "/quotes/new/")
+        shot(page, "11-pricelist", "/pricelists/")
+        page.goto(f"{BASE}/pricelists/")
+        page.locator("table a").first.click()
+        shot(page, "12-pricelist-detail")
+
+        page.context.clear_cookies()
+        sign_in(page, "customizer")
+        shot(page, "20-app-settings-on", "/app-settings/")
+        shot(page, "21-integration-manage", "/app-settings/integration/")
+        shot(page, "22-integration-turn-off-confirm", "/app-settings/integration/off/")
+        shot(page, "23-organization-settings", "/app-settings/organization/")
+
+        tablet = browser.new_page(viewport={"width": 820, "height": 1180})
+        sign_in(tablet, "sales")
+        shot(tablet, "30-tablet-order", active_order)
+        shot(tablet, "31-tablet-list", "/orders/")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
