@@ -97,7 +97,7 @@ def line_pre_save(sender, instance, raw=False, **kwargs):
         if old is None:  # saved with a pk that is not stored: a create after all
             operation = Operation.CREATE
     computing = decision.compute and organization.use_system_pricing
-    if not system and decision.compute:
+    if not system and computing:
         _refuse_computed(_changed(instance, old, _computed_names(instance)), document)
     item = apply.find_item(document, instance.product_id, instance.unit_id)
     if instance.product_id and not instance.unit_id:
@@ -210,7 +210,7 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
     computing = decision.compute and organization.use_system_pricing
 
     if not system:
-        if decision.compute:
+        if computing:
             _refuse_computed(_changed(instance, old, HEADER_TOTALS), instance)
         if sender is SalesOrder and not rules.is_integration_user(actor):
             touched = _changed(instance, old, INTEGRATION_ONLY_FIELDS)

@@ -632,12 +632,6 @@ def test_integration_users_values_on_a_submitted_order_are_kept_with_the_rule(
     assert order.total_amount == D("200.00")  # a skipped line leaves the header as it is
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with use_system_pricing off nothing is computed, yet the computed-field guard "
-    "refuses entered price_per_unit/base_amount/extended_amount (ComputedFieldWrite), so every "
-    "amount stays 0; the signal's own note says 'kept as entered'",
-)
 def test_with_system_pricing_off_entered_values_are_kept(
     salesperson, customizer, price_list, widget
 ):
