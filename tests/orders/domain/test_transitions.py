@@ -362,6 +362,23 @@ def test_submit_rolled_back_leaves_no_event_and_no_submission(order, salesperson
     assert audit_actions(order) == []
 
 
+def test_submit_fails_whole_when_the_event_cannot_be_written(
+    order, salesperson, switch_on, monkeypatch
+):
+    from orders.integration import outbox
+
+    def broken(**kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(outbox, "record_event", broken)
+    with pytest.raises(RuntimeError):
+        salesorder_submit(actor=salesperson, document=order)
+    order.refresh_from_db()
+    assert order.state == "active"
+    assert order.submitted_by is None
+    assert audit_actions(order) == []
+
+
 def test_submit_is_refused_while_the_switch_is_off(order, salesperson):
     with pytest.raises(SwitchPosition, match="integration is on"):
         salesorder_submit(actor=salesperson, document=order)
