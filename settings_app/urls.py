@@ -1,7 +1,5 @@
 """App Settings pages under /app-settings/."""
 
-import importlib.util
-
 from django.urls import include, path
 
 from settings_app import views
@@ -11,8 +9,6 @@ urlpatterns = [
     path("organization/", views.organization_settings, name="app_settings_organization"),
     path("integration/", views.integration, name="app_settings_integration"),
     path("integration/off/", views.integration_off, name="app_settings_integration_off"),
+    # the endpoints panel's POST actions (add, rotate secret, pause, retry now)
+    path("integration/", include("orders.integration.urls")),
 ]
-
-# The integration engineer's endpoint views (retry now, rotate secret …), once they exist.
-if importlib.util.find_spec("orders.integration.urls") is not None:
-    urlpatterns.append(path("integration/", include("orders.integration.urls")))

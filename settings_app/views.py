@@ -70,10 +70,10 @@ def in_flight() -> dict:
 
 
 def integration_panel(request) -> dict | None:
-    """The integration engineer's endpoints panel, when that module exists."""
+    """The endpoints panel's context (endpoints, delivery health, retry now)."""
     try:
         from orders.integration.panel import panel_context
-    except ImportError:
+    except ImportError:  # the page stands without the panel
         return None
     return panel_context(request)
 

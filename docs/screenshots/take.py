@@ -71,6 +71,16 @@ def main():
         shot(page, "21-integration-manage", "/app-settings/integration/")
         shot(page, "22-integration-turn-off-confirm", "/app-settings/integration/off/")
         shot(page, "23-organization-settings", "/app-settings/organization/")
+        page.goto(f"{BASE}/app-settings/integration/off/")
+        page.get_by_label("I understand").check()
+        page.get_by_role("button", name="Turn the integration off").click()
+        shot(page, "24-app-settings-after-off")
+
+        page.context.clear_cookies()
+        sign_in(page, "admin")
+        page.goto(f"{BASE}/admin/orders/salesorder/?state__exact=submitted")
+        page.locator("#result_list tbody a").first.click()
+        shot(page, "40-admin-submitted-order-read-only")
 
         tablet = browser.new_page(viewport={"width": 820, "height": 1180})
         sign_in(tablet, "sales")
