@@ -89,10 +89,14 @@ def test_salesperson_setting_a_computed_field_is_409_naming_the_fields(
 def test_salesperson_edit_of_a_submitted_order_is_409_read_only(api, salesperson, submitted_order):
     line = submitted_order.lines.first()
     client = api(salesperson)
-    response = client.patch(lines_url("salesorders", submitted_order, line), {"quantity": "5"})
+    response = client.patch(
+        lines_url("salesorders", submitted_order, line), {"quantity": "5"}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "read_only"
-    response = client.patch(f"/api/v1/salesorders/{submitted_order.pk}", {"name": "Changed"})
+    response = client.patch(
+        f"/api/v1/salesorders/{submitted_order.pk}", {"name": "Changed"}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "read_only"
     response = client.delete(lines_url("salesorders", submitted_order, line))
