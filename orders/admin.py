@@ -15,6 +15,7 @@ from orders import models
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
 from orders.services import transitions
+from orders.templatetags.sop import provenance
 from settings_app.errors import DomainError
 
 
@@ -164,9 +165,13 @@ class LineInline(admin.TabularInline):
         "manual_discount_amount",
         "tax",
         "extended_amount",
-        "pricing",
+        "price_provenance",
     ]
-    readonly_fields = ["line_number", *LINE_COMPUTED, "pricing"]
+    readonly_fields = ["line_number", *LINE_COMPUTED, "price_provenance"]
+
+    @admin.display(description="Price from")
+    def price_provenance(self, obj):
+        return provenance(obj.pricing) or "—"
 
     def _editable(self, request, obj) -> bool:
         return obj is None or can_edit(request.user, obj)
@@ -223,7 +228,7 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
         "state",
         "status_reason",
         *HEADER_TOTALS,
-        "pricing",
+        "provenance",
         "version",
         "created_on",
         "created_by",
@@ -234,8 +239,23 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not can_edit(request.user, obj):
             # read-only by the domain's rule: show every field, change none
-            return [f.name for f in self.model._meta.fields if f.name != "id"]
+            return [f.name for f in self.model._meta.fields if f.name not in {"id", "pricing"}] + [
+                "provenance"
+            ]
         return [name for name in self.computed if name != "number" or obj is not None]
+
+    def has_change_permission(self, request, obj=None):
+        # a record the read-only rule protects opens in the admin's view mode: no Save
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    @admin.display(description="How the totals were made")
+    def provenance(self, obj):
+        return provenance(obj.pricing) or "—"
 
 
 @admin.register(models.Opportunity)
@@ -287,14 +307,21 @@ class LineAdmin(DomainErrorsMixin, admin.ModelAdmin):
     list_select_related = ["document", "product"]
     search_fields = ["document__number", "product__number", "product__name", "write_in_product"]
     list_filter = ["is_price_overridden"]
-    readonly_fields = ["line_number", *LINE_COMPUTED, "pricing"]
+    readonly_fields = ["line_number", *LINE_COMPUTED, "price_provenance"]
     autocomplete_fields = ["product"]
     raw_id_fields = ["document"]
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not can_edit(request.user, obj.document):
-            return [f.name for f in self.model._meta.fields if f.name != "id"]
-        return self.readonly_fields
+    @admin.display(description="Price from")
+    def price_provenance(self, obj):
+        return provenance(obj.pricing) or "—"
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj.document))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj.document))
 
 
 for _line_model in models.LINE_MODELS.values():

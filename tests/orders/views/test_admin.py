@@ -46,6 +46,13 @@ def test_submitted_order_is_read_only_in_the_admin(client, admin_user, make_docu
     html = client.get(reverse("admin:orders_salesorder_change", args=[order.pk])).content.decode()
     assert 'name="name"' not in html
     assert 'name="lines-0-quantity"' not in html
+    assert 'name="_save"' not in html  # the admin's view mode: nothing to save
+    assert "Calculated by the system" in html  # provenance in words, not JSON
+    line = order.lines.get()
+    html = client.get(
+        reverse("admin:orders_salesorderline_change", args=[line.pk])
+    ).content.decode()
+    assert 'name="quantity"' not in html and 'name="_save"' not in html
 
 
 def test_refused_admin_save_is_a_message_not_a_500(client, admin_user, make_document):
