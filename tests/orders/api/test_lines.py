@@ -110,14 +110,14 @@ def test_integration_user_price_is_kept_on_submitted_order(api, integration_user
     before = api(integration_user).get(f"/api/v1/salesorders/{submitted_order.pk}").json()
     response = api(integration_user).patch(
         lines_url("salesorders", submitted_order, line),
-        {"price_per_unit": "12.3456", "base_amount": "24.69", "extended_amount": "24.69"},
+        {"price_per_unit": "12.34", "base_amount": "24.69", "extended_amount": "24.69"},
         format="json",
         HTTP_IF_MATCH=f'W/"{submitted_order.version}"',
     )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["price_per_unit"], body["base_amount"], body["extended_amount"]) == (
-        "12.3456",
+        "12.34",
         "24.69",
         "24.69",
     )
