@@ -168,6 +168,10 @@ def document_update(request, kind: str, pk: int):
             )
         except (DomainError, ValidationError) as error:
             add_errors(form, error)
+            if not selectors().user_can_edit(request.user, document):
+                # the page will show no form to put the error on: say it next to the commands
+                messages.error(request, " ".join(form.non_field_errors()) or str(error))
+                return redirect(document)
         else:
             messages.success(request, "Saved.")
             return redirect(document)

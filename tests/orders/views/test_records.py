@@ -357,3 +357,95 @@ def test_lines_fragment_query_count_does_not_grow_with_lines(client, manager, ma
     with CaptureQueriesContext(connection) as sixty:
         client.get(lines_url(big), **HX)
     assert len(one) == len(sixty)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_new_page_for_every_kind(client, manager, kind):
+    client.force_login(manager)
+    response = client.get(reverse(f"{kind}_new"))
+    assert response.status_code == 200
+    assert '<label for="id_name">' in response.content.decode()
+
+
+def test_lines_fragment_without_htmx_goes_to_the_page(client, salesperson, make_document):
+    document = make_document("quote", salesperson, lines=1)
+    client.force_login(salesperson)
+    response = client.get(lines_url(document))
+    assert response.status_code == 302 and response["Location"] == document.get_absolute_url()
+    html = client.get(lines_url(document), **HX).content.decode()
+    assert html.lstrip().startswith('<section id="lines"') and "Widget 0" in html
+
+
+def test_bad_header_input_is_a_form_error_and_changes_nothing(
+    client, salesperson, make_document, catalog
+):
+    document = make_document("quote", salesperson)
+    client.force_login(salesperson)
+    url = reverse("document_update", kwargs={"kind": "quote", "pk": document.pk})
+    base = {
+        "name": "X",
+        "currency": catalog["currency"].pk,
+        "discount_percentage": "0",
+        "discount_amount": "0",
+        "freight_amount": "0",
+    }
+    html = client.post(url, {**base, "freight_amount": "abc"}).content.decode()
+    assert 'id="id_freight_amount_error"' in html and 'aria-invalid="true"' in html
+    # out of range: the form parses it, the domain refuses it, the page ties it to the field
+    response = client.post(url, {**base, "discount_percentage": "250"})
+    assert response.status_code == 200
+    assert 'id="id_discount_percentage_error"' in response.content.decode()
+    document.refresh_from_db()
+    assert document.name == "Big deal"
+
+
+def test_header_save_on_a_read_only_record_is_refused(client, salesperson, make_document, catalog):
+    quote = make_document("quote", salesperson, lines=1)
+    perform("activate", actor=salesperson, document=quote)
+    client.force_login(salesperson)
+    response = client.post(
+        reverse("document_update", kwargs={"kind": "quote", "pk": quote.pk}),
+        {
+            "name": "Sneaky",
+            "currency": catalog["currency"].pk,
+            "discount_percentage": "0",
+            "discount_amount": "0",
+            "freight_amount": "0",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "message-error" in page and "read-only" in page
+    quote.refresh_from_db()
+    assert quote.name == "Big deal"
+
+
+def test_refused_line_delete_on_a_read_only_record_is_a_message(client, salesperson, make_document):
+    quote = make_document("quote", salesperson, lines=1)
+    perform("activate", actor=salesperson, document=quote)
+    line = quote.lines.get()
+    client.force_login(salesperson)
+    html = client.post(line_url(line, "delete"), **HX).content.decode()
+    assert 'role="alert"' in html
+    response = client.post(line_url(line, "delete"), follow=True)
+    assert "message-error" in response.content.decode()
+    assert quote.lines.count() == 1
+
+
+def test_provenance_says_kept_as_given_for_the_back_offices_price(
+    client, salesperson, integration_user, make_document, switch_on
+):
+    order = make_document("salesorder", salesperson, lines=1)
+    perform("submit", actor=salesperson, document=order)
+    line = order.lines.get()
+    client.force_login(integration_user)
+    client.post(
+        line_url(line),
+        line_post(
+            f"line{line.pk}", line.product, "2", is_price_overridden="on", price_per_unit="7.5"
+        ),
+        **HX,
+    )
+    client.force_login(salesperson)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert "Price: kept as given" in html
