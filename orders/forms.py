@@ -10,7 +10,15 @@ from django import forms
 from django.core.validators import MinValueValidator
 
 from orders import lifecycle
-from orders.models import DOCUMENT_MODELS, Account, Currency, PriceList, Product, Unit
+from orders.models import (
+    DOCUMENT_MODELS,
+    Account,
+    Currency,
+    PriceList,
+    PriceListItem,
+    Product,
+    Unit,
+)
 
 HEADER_FIELDS = [
     "name",
@@ -212,3 +220,30 @@ class ActionForm(forms.Form):
     status_reason = forms.CharField(required=False, max_length=20)
     reason = forms.CharField(required=False, max_length=2000)
     expected_version = forms.IntegerField(required=False)
+
+
+class PriceListItemForm(DescribedFormMixin, forms.ModelForm):
+    """The price terms of one item, edited on the price list page by catalog editors."""
+
+    class Meta:
+        model = PriceListItem
+        fields = [
+            "pricing_method",
+            "amount",
+            "percentage",
+            "rounding_policy",
+            "rounding_option",
+            "rounding_amount",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix=f"item{kwargs['instance'].pk}", **kwargs)
+        item = self.instance
+        places = item.price_list.currency.precision
+        if not self.is_bound:
+            self.initial["amount"] = plain(item.amount, places)
+            self.initial["percentage"] = plain(item.percentage, 0)
+            self.initial["rounding_amount"] = plain(item.rounding_amount, places)
+        for field in self.fields.values():
+            field.widget.attrs["form"] = f"item-form-{item.pk}"
+        self.describe_fields()

@@ -10,6 +10,11 @@ urlpatterns = [
     path("products/<int:pk>/", catalog.product_detail, name="product_detail"),
     path("pricelists/", catalog.pricelist_list, name="pricelist_list"),
     path("pricelists/<int:pk>/", catalog.pricelist_detail, name="pricelist_detail"),
+    path(
+        "pricelists/<int:pk>/items/<int:item_id>/",
+        catalog.pricelist_item,
+        name="pricelist_item",
+    ),
     # Fragments and writes of any kind: /<opportunities|quotes|orders|invoices>/<id>/…
     path("<kind:kind>/<int:pk>/header/", records.document_update, name="document_update"),
     path("<kind:kind>/<int:pk>/lines/", records.lines, name="document_lines"),

@@ -1,11 +1,15 @@
 """Catalog pages: products and price lists (read for sales staff)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
-from orders.models import PriceList, Product
+from orders.forms import PriceListItemForm
+from orders.models import PriceList, PriceListItem, Product
+from settings_app.errors import DomainError
 
 PAGE_SIZE = 50
 
@@ -38,13 +42,61 @@ def pricelist_list(request):
     return render(request, "orders/pricelist_list.html", {"price_lists": price_lists})
 
 
+def _items(price_list):
+    return price_list.items.select_related("product", "unit", "discount_list").order_by(
+        "product__number", "unit__quantity"
+    )
+
+
 @login_required
 @permission_required("orders.view_pricelist", raise_exception=True)
 def pricelist_detail(request, pk: int):
     price_list = get_object_or_404(PriceList.objects.select_related("currency"), pk=pk)
-    items = price_list.items.select_related("product", "unit", "discount_list").order_by(
-        "product__number", "unit__quantity"
-    )
     return render(
-        request, "orders/pricelist_detail.html", {"price_list": price_list, "items": items}
+        request,
+        "orders/pricelist_detail.html",
+        {
+            "price_list": price_list,
+            "items": _items(price_list),
+            "can_edit_items": request.user.has_perm("orders.change_pricelistitem"),
+        },
     )
+
+
+@login_required
+@permission_required("orders.change_pricelistitem", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def pricelist_item(request, pk: int, item_id: int):
+    """GET: the item's row as a form (htmx) · POST: save its price terms.
+
+    Saving re-prices the open, unlocked orders and invoices that carry the product (a model
+    signal of the domain); how many is said in the answer.
+    """
+    item = get_object_or_404(
+        PriceListItem.objects.select_related("price_list__currency", "product", "unit"),
+        pk=item_id,
+        price_list_id=pk,
+    )
+    form = PriceListItemForm(request.POST if request.method == "POST" else None, instance=item)
+    note = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            note = f"{item.product.number} saved; open orders and invoices were re-priced."
+            if not request.htmx:
+                messages.success(request, note)
+                return redirect("pricelist_detail", pk=pk)
+            form = None
+    elif request.method == "GET" and not request.htmx:
+        return redirect("pricelist_detail", pk=pk)
+    context = {
+        "price_list": item.price_list,
+        "item": item,
+        "form": form,
+        "note": note,
+        "can_edit_items": True,
+    }
+    return render(request, "orders/pricelist_detail.html#item_row", context)

@@ -1,5 +1,9 @@
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+
+from tests.orders.views.helpers import HX
 
 
 @pytest.mark.parametrize("name", ["product_list", "pricelist_list"])
@@ -40,3 +44,60 @@ def test_home_lists_open_work(client, salesperson, make_document):
     client.force_login(salesperson)
     html = client.get("/").content.decode()
     assert "Open opportunities" in html and document.number in html
+
+
+def item_url(item):
+    return reverse("pricelist_item", args=[item.price_list_id, item.pk])
+
+
+def item_data(item, **values):
+    data = {
+        "pricing_method": "currency_amount",
+        "amount": "12.50",
+        "percentage": "0",
+        "rounding_policy": "none",
+        "rounding_option": "multiple_of",
+        "rounding_amount": "0",
+        **values,
+    }
+    return {f"item{item.pk}-{key}": value for key, value in data.items()}
+
+
+def test_customizer_edits_a_price_in_place_and_open_orders_follow(
+    client, customizer, salesperson, catalog, make_document
+):
+    order = make_document("salesorder", salesperson, lines=1)  # Widget 0 at 10.00 × 2
+    item = catalog["price_list"].items.get(product=catalog["products"][0])
+    client.force_login(customizer)
+    html = client.get(reverse("pricelist_detail", args=[item.price_list_id])).content.decode()
+    assert f"Edit the price of {item.product.number}" in html
+    html = client.get(item_url(item), **HX).content.decode()
+    assert html.lstrip().startswith(f'<tr id="item-{item.pk}" class="editing"')
+    html = client.post(item_url(item), item_data(item), **HX).content.decode()
+    assert "12.50" in html and "re-priced" in html
+    order.refresh_from_db()
+    assert order.total_amount == Decimal("25.00")
+
+
+def test_bad_price_terms_are_refused_on_the_row(client, customizer, catalog):
+    item = catalog["price_list"].items.first()
+    client.force_login(customizer)
+    html = client.post(
+        item_url(item), item_data(item, rounding_policy="up", rounding_amount="0"), **HX
+    ).content.decode()
+    assert "Rounding needs an amount." in html
+    item.refresh_from_db()
+    assert item.amount == Decimal("10")
+    response = client.post(item_url(item), item_data(item, amount="-3"))
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.amount == Decimal("10")
+
+
+def test_sales_staff_cannot_edit_prices(client, salesperson, catalog):
+    item = catalog["price_list"].items.first()
+    client.force_login(salesperson)
+    html = client.get(reverse("pricelist_detail", args=[item.price_list_id])).content.decode()
+    assert "Edit the price" not in html
+    assert client.post(item_url(item), item_data(item)).status_code == 403
+    assert client.get(item_url(item), **HX).status_code == 403
