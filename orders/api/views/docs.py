@@ -2,7 +2,9 @@
 
 drf-spectacular's own page has an inline ``<script>`` and ``<style>`` without a nonce, which the
 Content-Security-Policy (``script-src 'self' 'nonce-…'``) blocks. This page carries the
-request's nonce on both, so the docs work without loosening the policy.
+request's nonce on both, so the docs work without loosening the policy. It uses Swagger UI's
+base layout: the standalone layout's top bar carries a logo whose inline ``<style>`` the policy
+would block (and the top bar only offers to explore other URLs).
 """
 
 import json
@@ -30,14 +32,12 @@ PAGE = """<!DOCTYPE html>
 <body>
   <div id="swagger-ui"></div>
   <script src="{{ bundle }}" nonce="{{ csp_nonce }}"></script>
-  <script src="{{ standalone }}" nonce="{{ csp_nonce }}"></script>
   <script nonce="{{ csp_nonce }}">
     window.ui = SwaggerUIBundle({
       url: {{ schema_url|safe }},
       dom_id: "#swagger-ui",
-      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-      plugins: [SwaggerUIBundle.plugins.DownloadUrl],
-      layout: "StandaloneLayout",
+      presets: [SwaggerUIBundle.presets.apis],
+      layout: "BaseLayout",
       deepLinking: true,
       persistAuthorization: true,
       requestInterceptor: (request) => {
@@ -61,7 +61,6 @@ class ApiDocsView(View):
             "favicon": static(f"{DIST}/favicon-32x32.png"),
             "css": static(f"{DIST}/swagger-ui.css"),
             "bundle": static(f"{DIST}/swagger-ui-bundle.js"),
-            "standalone": static(f"{DIST}/swagger-ui-standalone-preset.js"),
             "schema_url": json.dumps(reverse("api-schema") + "?format=json"),
         }
         return HttpResponse(template.render(context, request))

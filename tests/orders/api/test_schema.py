@@ -41,7 +41,7 @@ def test_docs_page_runs_under_the_csp_with_local_assets(client):
     for tag in scripts + styles:
         assert f'nonce="{nonce}"' in tag, tag
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
-    assert len(assets) == 4
+    assert len(assets) == 3
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
     assert "http://" not in html and "https://" not in html
