@@ -11,7 +11,7 @@ from orders.integration.outbox import record_event
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.xdist_group("integration"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -44,7 +44,7 @@ def missing_api_paths() -> list[str]:
 
 pytestmark = [
     pytest.mark.xdist_group("integration"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

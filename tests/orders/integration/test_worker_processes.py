@@ -22,7 +22,7 @@ from tests.orders.integration.conftest import make_event
 
 pytestmark = [
     pytest.mark.xdist_group("integration"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
