@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from orders import lifecycle
-from orders.pricing.engine import decimal_places
+from orders.pricing.engine import decimal_places, line_discount
 from orders.pricing.policy import Facts
 from settings_app.errors import ReadOnly
 
@@ -76,7 +76,9 @@ def _too_precise(value: Decimal | None, places: int) -> bool:
     return value is not None and decimal_places(value) > places
 
 
-def validate_line_input(line, document, organization, *, has_price_list_item: bool) -> None:
+def validate_line_input(
+    line, document, organization, *, has_price_list_item: bool, adding_write_in: bool
+) -> None:
     """Bad line input is refused with field errors and nothing is saved."""
     errors: dict[str, str] = {}
     currency_places = document.currency.precision
@@ -107,7 +109,7 @@ def validate_line_input(line, document, organization, *, has_price_list_item: bo
             errors["product"] = "Choose a product or enter a write-in product."
         elif not organization.is_write_in_products_allowed:
             errors["write_in_product"] = "Write-in products are not allowed."
-        elif getattr(document, "is_price_locked", False):
+        elif adding_write_in and getattr(document, "is_price_locked", False):
             errors["write_in_product"] = (
                 "Write-in products cannot be added while prices are locked."
             )
@@ -126,9 +128,10 @@ def validate_line_input(line, document, organization, *, has_price_list_item: bo
         raise ValidationError(errors)
 
 
-def validate_line_discount(line) -> None:
+def validate_line_discount(line, method: str) -> None:
     """Checked after the amounts are known: the discount may not exceed the amount."""
-    if line.manual_discount_amount and line.manual_discount_amount > line.base_amount:
+    discount = line_discount(line.manual_discount_amount or 0, line.quantity, method)
+    if discount and discount > line.base_amount:
         raise ValidationError(
             {"manual_discount_amount": "The discount cannot be larger than the line's amount."}
         )
@@ -152,5 +155,22 @@ def validate_header_input(document, *, has_lines: bool, currency_changed: bool) 
         )
     if currency_changed and has_lines:
         errors["currency"] = "The currency cannot change while the document has lines."
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_kept_precision(
+    instance, *, money_fields: list[str], price_places: int | None, money_places: int
+) -> None:
+    """Values kept as given (calculation skipped) still respect the precisions."""
+    errors: dict[str, str] = {}
+    if price_places is not None and _too_precise(
+        getattr(instance, "price_per_unit", None), price_places
+    ):
+        errors["price_per_unit"] = f"The price per unit allows at most {price_places} decimals."
+    for name in money_fields:
+        if _too_precise(getattr(instance, name), money_places):
+            label = instance._meta.get_field(name).verbose_name
+            errors[name] = f"The {label} allows at most {money_places} decimals."
     if errors:
         raise ValidationError(errors)

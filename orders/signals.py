@@ -5,6 +5,7 @@ The decisions come from orders.pricing.policy.decide(); the arithmetic from the 
 orders.pricing.apply; the checks from orders.rules.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -104,7 +105,14 @@ def line_pre_save(sender, instance, raw=False, **kwargs):
         instance.unit_id = instance.product.default_unit_id
         item = apply.find_item(document, instance.product_id, instance.unit_id)
     if not system:
-        rules.validate_line_input(instance, document, organization, has_price_list_item=bool(item))
+        rules.validate_line_input(
+            instance,
+            document,
+            organization,
+            has_price_list_item=bool(item),
+            adding_write_in=not instance.product_id
+            and (old is None or old["product_id"] is not None),
+        )
     if not instance.line_number:
         last = sender.objects.filter(document_id=document.pk).order_by("-line_number").first()
         instance.line_number = (last.line_number if last else 0) + 1
@@ -116,13 +124,20 @@ def line_pre_save(sender, instance, raw=False, **kwargs):
             instance, document, organization, item=item, old=old, decision=decision, volume=volume
         )
         if not system:
-            rules.validate_line_discount(instance)
+            rules.validate_line_discount(instance, organization.discount_calculation_method)
     elif decision.compute:
         apply.kept_as_given(
             instance, decision, note="System pricing is off: the values were kept as entered."
         )
     else:
         apply.kept_as_given(instance, decision)
+    if not computing and not system:
+        rules.validate_kept_precision(
+            instance,
+            money_fields=LINE_COMPUTED,
+            price_places=organization.pricing_decimal_precision,
+            money_places=document.currency.precision,
+        )
     instance._sop_decision = decision if computing else None
 
 
@@ -246,7 +261,17 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
             if old is not None
             else apply.engine.LineSums()
         )
-        for name, value in apply.header_totals_for(instance, sums).as_dict().items():
+        totals = apply.header_totals_for(instance, sums)
+        header_discount = totals.total_discount_amount - totals.total_line_item_discount_amount
+        if (
+            not system
+            and header_discount > max(totals.total_line_item_amount, 0)
+            and (_changed(instance, old, ["discount_amount", "discount_percentage"]))
+        ):
+            raise ValidationError(
+                {"discount_amount": "The discount cannot be larger than the amount of the lines."}
+            )
+        for name, value in totals.as_dict().items():
             setattr(instance, name, value)
         instance.pricing = {**decision.as_provenance(), "price_source": "lines"}
     elif decision.compute:
@@ -255,6 +280,13 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
         )
     else:
         apply.kept_as_given(instance, decision)
+    if not system and instance.currency_id:
+        rules.validate_kept_precision(
+            instance,
+            money_fields=HEADER_TOTALS,
+            price_places=None,
+            money_places=instance.currency.precision,
+        )
 
 
 def header_pre_delete(sender, instance, origin=None, **kwargs):

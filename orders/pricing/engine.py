@@ -46,7 +46,8 @@ def _round_to_ending(value: Decimal, ending: Decimal, policy: str) -> Decimal:
     period = Decimal(1)
     while period <= ending:
         period *= 10
-    below = (value - ending) // period * period + ending  # the highest candidate ≤ value
+    # The highest candidate ≤ value (floor division: Decimal's // truncates toward zero).
+    below = ((value - ending) / period).to_integral_value(rounding=ROUND_FLOOR) * period + ending
     if below == value:
         return value
     above = below + period
@@ -123,14 +124,18 @@ def volume_discount_per_unit(
     price_per_unit: Decimal,
     places: int,
 ) -> Decimal:
-    """Discount per unit from the band that holds the quantity (both ends inclusive)."""
+    """Discount per unit from the band that holds the quantity (both ends inclusive).
+
+    Never more than the price itself: an amount band larger than the price gives the unit away
+    rather than a negative amount.
+    """
     if not discount_type:
         return quantize(ZERO, places)
     for band in bands:
         if band.from_quantity <= quantity <= band.to_quantity:
             if discount_type == "percentage":
                 return quantize(price_per_unit * band.value / HUNDRED, places)
-            return quantize(band.value, places)
+            return quantize(min(band.value, max(price_per_unit, ZERO)), places)
     return quantize(ZERO, places)
 
 

@@ -8,6 +8,7 @@ command bar and the API ask as well, so a button shows exactly when its action w
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from orders import lifecycle
@@ -42,6 +43,7 @@ class Transition:
     reasons: tuple[str, ...] = ()  # status reasons the actor chooses from
     needs_text: bool = False  # e.g. a reject reason
     price_lock: bool | None = None  # lock: must be unlocked; unlock: must be locked
+    needs_opportunity: bool = False
     style: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -64,7 +66,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             reasons=("canceled", "out_sold"),
         ),
         _t(OPPORTUNITY, "reopen", "Reopen", "change_opportunity", {"won", "lost"}),
-        _t(QUOTE, "get_products", "Get Products", "change_quote", {"draft"}),
+        _t(
+            QUOTE, "get_products", "Get Products", "change_quote", {"draft"}, needs_opportunity=True
+        ),
         _t(QUOTE, "activate", "Activate", "change_quote", {"draft"}, style="primary"),
         _t(QUOTE, "revise", "Revise", "add_quote", {"active", "closed"}),
         _t(
@@ -223,6 +227,10 @@ def guard(transition: Transition, actor, document, organization, *, has_lines=No
             raise WrongState("Prices are not locked on this document.")
         if transition.price_lock is False and locked:
             raise WrongState("Prices are already locked on this document.")
+    if transition.needs_opportunity and not document.opportunity_id:
+        raise DomainError(
+            "This quote has no opportunity to get products from.", code="no_opportunity"
+        )
     if transition.needs_lines:
         if has_lines is None:
             has_lines = LINE_MODELS[document.KIND].objects.filter(document=document).exists()
@@ -417,10 +425,6 @@ def quote_get_products(*, actor, document, expected_version=None):
         document, _ = _begin(
             QUOTE, "get_products", actor=actor, document=document, expected_version=expected_version
         )
-        if not document.opportunity_id:
-            raise DomainError(
-                "This quote has no opportunity to get products from.", code="no_opportunity"
-            )
         last = LINE_MODELS[QUOTE].objects.filter(document=document).order_by("-line_number").first()
         copy_lines(
             document.opportunity, document, actor=actor, start_at=last.line_number if last else 0
@@ -442,8 +446,13 @@ def quote_revise(*, actor, document, expected_version=None):
             QUOTE, "revise", actor=actor, document=document, expected_version=expected_version
         )
         before = document.state
-        revision = document.revision_number + 1
         base = document.number.split("-R")[0]
+        # Revisions of one quote share its base number; the next is one past the highest.
+        revision = 1 + max(
+            Quote.objects.filter(Q(number=base) | Q(number__startswith=f"{base}-R")).values_list(
+                "revision_number", flat=True
+            )
+        )
         new = _new_from(
             document,
             Quote,

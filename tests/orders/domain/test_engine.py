@@ -149,11 +149,6 @@ def test_rounding_without_an_amount_leaves_the_value():
     assert engine.apply_rounding(D("12.34"), "up", "multiple_of", D("0")) == D("12.34")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: rounding 'up' to 'ends in' skips the first candidate when the value is below "
-    "the ending (0.50 ends in 0.99 → 1.99, 5 ends in 9 → 19)",
-)
 @pytest.mark.parametrize(
     ("value", "amount", "expected"), [("0.50", "0.99", "0.99"), ("5", "9", "9")]
 )

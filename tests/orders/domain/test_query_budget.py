@@ -67,3 +67,19 @@ def test_adding_or_changing_one_line_does_not_load_every_line(salesperson):
         )
         counts[size] = (add, change)
     assert counts[1] == counts[200], counts
+
+
+def test_header_discount_larger_than_the_lines_is_refused(salesperson):
+    from django.core.exceptions import ValidationError
+
+    from orders.services import document_update
+
+    order = order_with_lines(salesperson, 1)
+    document_recalculate(actor=salesperson, document=order)
+    order.refresh_from_db()
+    before = (order.version, order.total_amount)
+    with pytest.raises(ValidationError) as error:
+        document_update(actor=salesperson, document=order, discount_amount=Decimal("5000"))
+    assert "discount_amount" in error.value.message_dict
+    order.refresh_from_db()
+    assert (order.version, order.total_amount) == before

@@ -220,13 +220,6 @@ def test_quote_revise_of_a_closed_quote_leaves_it_closed_as_it_was(make, salespe
     assert new.state == "draft"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: revising a quote that was already revised (closed/revised → revise again) "
-    "computes revision_number + 1 of the old quote again and collides with the first "
-    "revision's number: IntegrityError (UNIQUE orders_quote.number) instead of a new revision "
-    "or a clear refusal",
-)
 def test_revising_an_already_revised_quote_gives_a_new_revision_or_a_clear_refusal(
     make, salesperson
 ):
@@ -871,11 +864,6 @@ def test_offered_actions_match_what_the_services_allow(
     _check_actions_match_services(request.getfixturevalue(who), document)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Get Products is offered as allowed on a quote without an opportunity, but "
-    "quote_get_products refuses it (no_opportunity): the guard does not check the opportunity",
-)
 def test_get_products_is_not_offered_on_a_quote_without_an_opportunity(make, salesperson):
     quote = make("quote", salesperson)
     assert "get_products" not in names(document_actions(salesperson, quote), allowed=True)

@@ -288,12 +288,6 @@ def test_negative_header_money_is_refused(order, salesperson, door, field):
     assert snapshot(order) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: values the integration user sends where calculation is skipped are stored "
-    "without the decimal checks: price_per_unit 95.12345 with pricing precision 2, and "
-    "extended_amount 190.123 / total_amount 1.239 in a 2-decimal currency, are all accepted",
-)
 @pytest.mark.parametrize(
     ("target", "field", "value"),
     [
@@ -335,13 +329,6 @@ def test_discount_equal_to_the_line_amount_is_accepted(order, salesperson):
     assert line.extended_amount == D("0.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with discount_calculation_method per_unit the line discount is manual × "
-    "quantity, but the check compares the manual amount alone with the line amount; a "
-    "discount of 150 per unit on 2 × 100 (300 off 200) is accepted and the extended amount "
-    "becomes −100",
-)
 def test_per_unit_discount_larger_than_the_line_amount_is_refused(order, salesperson, customizer):
     organization_update_settings(actor=customizer, discount_calculation_method="per_unit")
     before = snapshot(order)
@@ -499,12 +486,6 @@ def test_write_in_is_refused_on_a_price_locked_order(order, salesperson, door):
     assert snapshot(order) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a write-in line already on the order cannot be changed once prices are locked "
-    "(quantity 1 → 2 refused with 'Write-in products cannot be added while prices are "
-    "locked.'): the check meant for adding runs on every save of a write-in",
-)
 def test_existing_write_in_on_a_price_locked_order_may_still_change(order, salesperson):
     line = line_add(
         actor=salesperson,
