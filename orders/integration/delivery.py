@@ -212,11 +212,14 @@ def attempt(claim: Claim, *, now: datetime | None = None) -> Outcome:
     body = webhook_body(event)
     # The signature's timestamp is the real time of sending: receivers reject stale ones.
     sent_at = timezone.now()
-    outcome = send(
-        url=endpoint.url,
-        body=body,
-        headers=signed_headers(event=event, secret=endpoint.secret, body=body, sent_at=sent_at),
-    )
+    try:
+        headers = signed_headers(event=event, secret=endpoint.secret, body=body, sent_at=sent_at)
+    except (ValueError, TypeError, RuntimeError) as error:
+        # A secret edited by hand into something that is not base64: a failure like any
+        # other (retried, then dead-lettered), visible on App Settings, until it is rotated.
+        outcome = Outcome(False, None, f"Cannot sign with the endpoint's secret: {error}", 0)
+    else:
+        outcome = send(url=endpoint.url, body=body, headers=headers)
     record_outcome(delivery, claim, outcome, now=now)
     return outcome
 
@@ -258,7 +261,10 @@ def deliver_due(*, now: datetime | None = None, limit: int = 10) -> int:
     """Claim and send up to ``limit`` due deliveries; returns how many were attempted."""
     claims = claim_due(now=now, limit=limit)
     for claim in claims:
-        attempt(claim, now=now)
+        try:
+            attempt(claim, now=now)
+        except Delivery.DoesNotExist:
+            continue  # its endpoint was deleted meanwhile, and the delivery with it
     return len(claims)
 
 

@@ -217,3 +217,17 @@ def test_a_wrong_secret_is_refused_by_the_receiver(receiver, endpoint):
     assert delivery.status == Delivery.Status.FAILING
     assert delivery.last_status_code == 400
     assert receiver.received[0].verified is False
+
+
+def test_an_unusable_secret_is_a_visible_failure_not_a_crash(receiver, endpoint):
+    from orders.models import Endpoint
+
+    Endpoint.objects.filter(pk=endpoint.pk).update(secret="whsec_not*base64")
+    event = make_event()
+
+    assert deliver_due() == 1
+
+    delivery = Delivery.objects.get(event=event)
+    assert delivery.status == Delivery.Status.FAILING
+    assert delivery.last_error.startswith("Cannot sign with the endpoint's secret")
+    assert receiver.received == []

@@ -157,3 +157,27 @@ def test_retry_now_buttons(as_customizer, existing):
 
     response = as_customizer.post(MANAGE + "deliveries/retry/")
     assert texts(response)[-1] == "1 delivery will be retried now."
+
+
+def test_the_panel_costs_the_same_queries_for_one_or_many_problems(
+    as_customizer, existing, customizer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.integration.panel import panel_context
+
+    def queries_for_panel():
+        request = as_customizer.get(MANAGE).wsgi_request
+        request.user = customizer
+        with CaptureQueriesContext(connection) as captured:
+            panel_context(request)
+        return len(captured)
+
+    make_event(ordering_key="salesorder:1")
+    Delivery.objects.update(status=Delivery.Status.DEAD)
+    one = queries_for_panel()
+    for n in range(2, 12):
+        make_event(ordering_key=f"salesorder:{n}")
+    Delivery.objects.update(status=Delivery.Status.FAILING)
+    assert queries_for_panel() == one
