@@ -57,7 +57,6 @@ def endpoint_add(request):
         request,
         f"Endpoint {endpoint.url} added. Its signing secret is {secret} — copy it into the back "
         "office now; it is not shown again.",
-        extra_tags="secret",
     )
     return back_to_manage_page()
 
@@ -70,7 +69,6 @@ def endpoint_rotate(request, pk: int):
         request,
         f"New signing secret for {endpoint.url}: {secret} — copy it into the back office now; "
         "it is not shown again. Webhooks are signed with it from now on.",
-        extra_tags="secret",
     )
     return back_to_manage_page()
 
