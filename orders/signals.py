@@ -265,7 +265,7 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
         header_discount = totals.total_discount_amount - totals.total_line_item_discount_amount
         if (
             not system
-            and header_discount > max(totals.total_line_item_amount, 0)
+            and 0 < totals.total_line_item_amount < header_discount
             and (_changed(instance, old, ["discount_amount", "discount_percentage"]))
         ):
             raise ValidationError(
