@@ -260,6 +260,26 @@ class DocumentSerializer(ApiModelSerializer):
     status_code = serializers.IntegerField(read_only=True, allow_null=True)
     pricing = serializers.JSONField(read_only=True)
 
+    # A document may refer only to the documents its user may see (a reference to any other
+    # is "does not exist", as a GET of it would be 404).
+    RELATED_DOCUMENTS = {
+        "opportunity": lifecycle.OPPORTUNITY,
+        "quote": lifecycle.QUOTE,
+        "sales_order": lifecycle.SALES_ORDER,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:
+            return
+        from orders.selectors import documents_for
+
+        for name, kind in self.RELATED_DOCUMENTS.items():
+            field = self.fields.get(name)
+            if field is not None and not field.read_only:
+                field.queryset = documents_for(request.user, kind)
+
     class Meta:
         fields = HEADER_FIELDS
         read_only_fields = HEADER_READ_ONLY

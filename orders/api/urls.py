@@ -10,8 +10,23 @@ from orders.api.views.documents import DOCUMENT_VIEWSETS, LINE_VIEWSETS, PATHS
 from orders.api.views.events import EventFeedView
 from orders.api.views.organization import OrganizationView
 
-router = DefaultRouter(trailing_slash=False)
-router.include_format_suffixes = False
+
+class ApiRouter(DefaultRouter):
+    """The v1 root lists the organization and the events feed too, not only the viewsets."""
+
+    include_format_suffixes = False
+
+    def get_api_root_view(self, api_urls=None):
+        root = {
+            prefix: self.routes[0].name.format(basename=basename)
+            for prefix, _, basename in self.registry
+            if "(" not in prefix  # nested lists need their parent's id
+        }
+        root = {"organization": "api-organization", **root, "events": "api-events"}
+        return self.APIRootView.as_view(api_root_dict=root)
+
+
+router = ApiRouter(trailing_slash=False)
 router.register("currencies", catalog.CurrencyViewSet, basename="api-currency")
 router.register("unitgroups", catalog.UnitGroupViewSet, basename="api-unitgroup")
 router.register("units", catalog.UnitViewSet, basename="api-unit")

@@ -55,4 +55,6 @@ def test_session_requests_need_the_csrf_token(salesperson, catalog):
 def test_the_api_root_lists_resources(api, salesperson):
     response = api(salesperson).get("/api/v1/")
     assert response.status_code == 200
-    assert "salesorders" in response.json()
+    body = response.json()
+    assert {"organization", "salesorders", "pricelists", "events"} <= set(body)
+    assert body["organization"].endswith("/api/v1/organization")

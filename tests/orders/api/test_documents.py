@@ -332,3 +332,17 @@ def test_salesperson_cannot_write_back_office_fields(api, salesperson, make_docu
     assert response.status_code == 403
     assert response.json()["code"] == "integration_only"
     assert response.json()["fields"] == ["external_reference"]
+
+
+@pytest.mark.django_db
+def test_a_document_cannot_refer_to_one_its_user_cannot_see(
+    api, salesperson, other_salesperson, make_document, catalog
+):
+    theirs = make_document("salesorder", other_salesperson)
+    response = api(salesperson).post(
+        "/api/v1/invoices",
+        {"name": "Sneaky", "currency": catalog["currency"].pk, "sales_order": theirs.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == ["sales_order"]
