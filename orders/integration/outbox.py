@@ -77,13 +77,3 @@ def salesorder_payload(order) -> dict:
     from orders.api.serializers import document_representation  # the API imports the domain
 
     return document_representation(order)
-
-
-def salesorder_submitted(order, *, actor=None) -> Event | None:
-    """Record ``salesorder.submitted`` for an order the caller has just submitted (same txn)."""
-    return record_event(
-        type=SALESORDER_SUBMITTED,
-        payload=salesorder_payload(order),
-        ordering_key=salesorder_ordering_key(order),
-        actor=actor,
-    )
