@@ -7,12 +7,10 @@ services decide every rule; their refusals come back through ``orders.api.errors
 """
 
 from django.http import Http404
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from orders import lifecycle
@@ -77,6 +75,21 @@ def with_etag(response: Response, document) -> Response:
     return response
 
 
+class DocumentListQuery(serializers.Serializer):
+    """The list filters; a naive ``modified_after`` is taken as UTC."""
+
+    state = serializers.CharField(required=False)
+    modified_after = serializers.DateTimeField(required=False)
+
+    def validate_state(self, value):
+        states = lifecycle.LIFECYCLE[self.context["kind"]]
+        if value not in states:
+            raise serializers.ValidationError(
+                f"Not a state of this document: use {', '.join(states)}."
+            )
+        return value
+
+
 class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
     """List, create, read, change and delete documents of one ``kind``."""
 
@@ -109,24 +122,12 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
         return visible_documents(self.request.user, self.kind)
 
     def filter_list(self, queryset):
-        params = self.request.query_params
-        state = params.get("state")
-        if state is not None:
-            if state not in lifecycle.LIFECYCLE[self.kind]:
-                choices = ", ".join(lifecycle.LIFECYCLE[self.kind])
-                raise ValidationError({"state": [f"Not a state of this document: use {choices}."]})
-            queryset = queryset.filter(state=state)
-        modified_after = params.get("modified_after")
-        if modified_after is not None:
-            try:
-                moment = parse_datetime(modified_after)
-            except ValueError:
-                moment = None
-            if moment is None:
-                raise ValidationError(
-                    {"modified_after": ["Use an ISO 8601 timestamp, e.g. 2025-01-31T12:00:00Z."]}
-                )
-            queryset = queryset.filter(modified_on__gt=moment)
+        query = DocumentListQuery(data=self.request.query_params, context={"kind": self.kind})
+        query.is_valid(raise_exception=True)
+        if "state" in query.validated_data:
+            queryset = queryset.filter(state=query.validated_data["state"])
+        if "modified_after" in query.validated_data:
+            queryset = queryset.filter(modified_on__gt=query.validated_data["modified_after"])
         return queryset
 
     def get_object(self, *, lines: bool = True):
