@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import Delivery, Endpoint
+from orders.models import Delivery, Endpoint, Event
 from settings_app.errors import NoActor, PermissionRefused
 
 SECRET_PREFIX = "whsec_"
@@ -127,6 +127,26 @@ def delivery_retry_now(*, actor, delivery: Delivery | None = None) -> int:
         )
         Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now, locked_until=None)
     return len(ids)
+
+
+def endpoint_replay(*, actor, endpoint: Endpoint) -> int:
+    """Queue, for this endpoint, every earlier event it has no delivery of; returns how many.
+
+    A new endpoint receives the events written from the moment it exists; this hands it the
+    history too (the demo's simulator does it when it first registers). Integration users'
+    changes never made events, so none are replayed. Order is kept: they queue as usual.
+    """
+    _check(actor)
+    now = timezone.now()
+    with transaction.atomic():
+        missing = Event.objects.exclude(deliveries__endpoint=endpoint).values_list(
+            "pk", "ordering_key"
+        )
+        created = Delivery.objects.bulk_create(
+            Delivery(event_id=pk, endpoint=endpoint, ordering_key=ordering_key, next_attempt_at=now)
+            for pk, ordering_key in missing
+        )
+    return len(created)
 
 
 def endpoint_from_environment() -> Endpoint | None:

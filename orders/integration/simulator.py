@@ -112,6 +112,10 @@ def process_submitted_order(api: ApiClient, order: dict, *, webhook_id: str) -> 
     result = Processed(order_id=order_id)
     path = f"/api/v1/salesorders/{order_id}"
     current = api.request("GET", path)
+    if current.data["state"] != "submitted":
+        # Already handled (a replay after we crashed), rejected or canceled meanwhile.
+        result.error = f"skipped: the order is {current.data['state']}"
+        return result
     lines = current.data["lines"]
 
     # 1. Acknowledge: the order is in the back office now.
@@ -271,7 +275,8 @@ class BackOffice:
             processed.external_reference = result.external_reference
             processed.invoice_id = result.invoice_id
             processed.invoice_total = result.invoice_total
-            logger.info("order %s invoiced as %s", order.get("number"), result.invoice_id)
+            processed.error = result.error
+            logger.info("order %s: %s", order.get("number"), result.error or "invoiced and paid")
         except Exception as error:
             processed.error = str(error)
             logger.exception("back office could not process order %s", order.get("number"))

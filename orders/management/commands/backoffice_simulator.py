@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from orders.integration.endpoints import endpoint_create, endpoint_set_enabled
+from orders.integration.endpoints import endpoint_create, endpoint_replay, endpoint_set_enabled
 from orders.integration.simulator import ApiClient, BackOffice, make_server
 from orders.models import Endpoint
 from settings_app.management.commands._actor import command_actor
@@ -73,7 +73,10 @@ class Command(BaseCommand):
                 endpoint, secret = endpoint_create(
                     actor=actor, url=url, description="Back-office simulator"
                 )
-                self.stdout.write(f"endpoint {url} registered")
+                # Hand it what happened before it existed (e.g. orders the demo data
+                # submitted), so the demo's submitted orders come back processed too.
+                replayed = endpoint_replay(actor=actor, endpoint=endpoint)
+                self.stdout.write(f"endpoint {url} registered; {replayed} earlier event(s) queued")
                 return secret
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None

@@ -10,7 +10,12 @@ from rest_framework.authtoken.models import Token
 
 from orders.integration.delivery import deliver_due
 from orders.integration.endpoints import endpoint_create
-from orders.integration.simulator import ApiClient, BackOffice, make_server
+from orders.integration.simulator import (
+    ApiClient,
+    BackOffice,
+    make_server,
+    process_submitted_order,
+)
 from orders.models import Delivery, Event, Invoice, SalesOrder
 from orders.services.transitions import salesorder_submit
 from tests.conftest import set_switch
@@ -104,6 +109,11 @@ def test_submitted_order_comes_back_fulfilled_invoiced_and_paid(simulator, sales
         Decimal("20.00"),
         Decimal("95.00"),
     ]
+    # A replay of the same event finds the order already handled and leaves it alone.
+    again = process_submitted_order(simulator.api, {"id": order.pk}, webhook_id="msg_replay")
+    assert again.error == "skipped: the order is invoiced"
+    assert Invoice.objects.filter(sales_order=order).count() == 1
+
     # The integration user's writes raised no events back to the back office.
     assert list(Event.objects.values_list("type", flat=True)) == [
         "organization.sop_integration_changed",

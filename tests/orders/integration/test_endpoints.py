@@ -120,3 +120,26 @@ def test_endpoint_from_the_environment_needs_both_settings_and_a_real_secret(set
     with pytest.raises(ValidationError, match="whsec_"):
         endpoint_from_environment()
     assert not Endpoint.objects.exists()
+
+
+def test_replay_queues_the_events_an_endpoint_has_not_had(customizer, salesperson):
+    from django.db import transaction
+
+    from orders.integration.endpoints import endpoint_replay
+    from orders.integration.outbox import record_event
+    from orders.models import Delivery
+
+    with transaction.atomic():
+        before = record_event(type="salesorder.submitted", payload={}, ordering_key="salesorder:1")
+    endpoint, _ = endpoint_create(actor=customizer, url="https://erp.example.com/hooks")
+    with transaction.atomic():
+        after = record_event(type="salesorder.submitted", payload={}, ordering_key="salesorder:1")
+
+    with pytest.raises(PermissionRefused):
+        endpoint_replay(actor=salesperson, endpoint=endpoint)
+    assert endpoint_replay(actor=customizer, endpoint=endpoint) == 1
+    assert endpoint_replay(actor=customizer, endpoint=endpoint) == 0
+
+    queued = Delivery.objects.filter(endpoint=endpoint).order_by("event_id")
+    assert [d.event_id for d in queued] == [before.pk, after.pk]
+    assert {d.ordering_key for d in queued} == {"salesorder:1"}

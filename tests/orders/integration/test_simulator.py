@@ -77,6 +77,13 @@ def test_a_rotated_secret_is_picked_up_from_the_endpoint_row(back_office):
 
 @pytest.mark.django_db
 def test_configure_endpoint_registers_once_and_reuses_the_secret(admin_user):
+    from django.db import transaction
+
+    from orders.integration.outbox import record_event
+    from orders.models import Delivery
+
+    with transaction.atomic():
+        earlier = record_event(type="salesorder.submitted", payload={}, ordering_key="k")
     url = "http://127.0.0.1:8765/webhooks"
     command = Command()
 
@@ -88,6 +95,7 @@ def test_configure_endpoint_registers_once_and_reuses_the_secret(admin_user):
     assert secret == again == endpoint.secret
     assert endpoint.is_enabled
     assert endpoint.description == "Back-office simulator"
+    assert Delivery.objects.get().event == earlier  # the history, handed over once
 
 
 @pytest.mark.django_db
