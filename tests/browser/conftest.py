@@ -28,6 +28,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def base_url():
+    """Pages are addressed by the live server's URL; this also replaces pytest-playwright's
+    fallback fixture, which pytest 9 warns about."""
+    return None
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
