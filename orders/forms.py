@@ -78,6 +78,12 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
         self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
         self.fields["currency"].queryset = Currency.objects.order_by("code")
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 2})
+        self.fields["account"].empty_label = "— none —"
+        self.fields["price_list"].empty_label = "— none —"
+        self.fields["currency"].empty_label = "— the price list's —"
+        self.fields["currency"].required = False
+        for name in ("discount_percentage", "discount_amount", "freight_amount"):
+            self.fields[name].required = False  # empty means none
         if self.instance.pk and not self.is_bound:
             places = self.instance.currency.precision
             self.initial["discount_amount"] = plain(self.instance.discount_amount, places)
@@ -105,6 +111,21 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
     def _post_clean(self):
         # Model validation (state, read-only, pricing) is the domain's job, in the service.
         pass
+
+    def clean(self):
+        data = super().clean()
+        for name in ("discount_percentage", "discount_amount", "freight_amount"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = Decimal("0")
+        if not data.get("currency"):
+            price_list = data.get("price_list")
+            if price_list is not None:
+                data["currency"] = price_list.currency
+            elif self.instance.pk:
+                data["currency"] = self.instance.currency
+            else:
+                self.add_error("currency", "Choose a currency or a price list.")
+        return data
 
     def changed_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.changed_data}

@@ -122,7 +122,7 @@ def test_customizer_turns_the_integration_off_through_the_confirmation(
     entry = page.locator("#sop-entry")
     expect(entry).to_contain_text("Back Office Order Processing Integration")
     entry.get_by_role("link", name="Manage").click()
-    page.get_by_role("button", name="Turn off…").click()
+    page.get_by_role("link", name="Turn off…").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Turn off")
     expect(page.locator("#submitted-count")).to_have_text("0")
     page.get_by_role("button", name="Turn the integration off").click()

@@ -449,3 +449,13 @@ def test_provenance_says_kept_as_given_for_the_back_offices_price(
     client.force_login(salesperson)
     html = client.get(order.get_absolute_url()).content.decode()
     assert "Price: kept as given" in html
+
+
+def test_new_record_takes_the_price_lists_currency_and_zero_discounts(client, salesperson, catalog):
+    client.force_login(salesperson)
+    response = client.post(
+        reverse("quote_new"), {"name": "Quick", "price_list": catalog["price_list"].pk}
+    )
+    assert response.status_code == 302
+    html = client.post(reverse("quote_new"), {"name": "No money"}).content.decode()
+    assert 'id="id_currency_error"' in html
