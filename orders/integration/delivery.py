@@ -122,13 +122,10 @@ def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
         )
         claims = []
         for pk in candidates:
-            # Conditional, so that where row locks do not exist (SQLite) two workers that read
-            # the same candidate still cannot both take it.
-            taken = (
-                Delivery.objects.filter(pk=pk)
-                .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-                .update(locked_until=lease_until)
-            )
+            # Re-checked in the UPDATE itself, so that where row locks do not exist (SQLite) a
+            # worker whose candidate list is stale cannot take a row that another worker has
+            # leased — or already delivered and released — since it read the list.
+            taken = claimable(now).filter(pk=pk).update(locked_until=lease_until)
             if taken:
                 claims.append(Claim(pk, lease_until))
     return claims

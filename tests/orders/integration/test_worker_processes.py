@@ -185,6 +185,39 @@ def test_worker_killed_mid_delivery_loses_nothing_and_keeps_order(receiver, work
     assert_in_order_per_key(ids, events)
 
 
+def test_a_worker_with_several_threads_sends_each_event_once(receiver, worker_database):
+    receiver.secret = generate_secret()
+    events = in_process(
+        worker_database,
+        f"""
+        import json
+        from django.db import transaction
+        from orders.integration.outbox import record_event
+        from orders.models import Endpoint
+
+        Endpoint.objects.create(url={receiver.url!r}, secret={receiver.secret!r})
+        events = []
+        for n in range(24):
+            key = f"salesorder:{{n % 4}}"
+            with transaction.atomic():
+                e = record_event(type="salesorder.submitted", payload={{"n": n}}, ordering_key=key)
+            events.append({{"sequence": e.sequence, "event_id": e.event_id, "ordering_key": key}})
+        print(json.dumps(events))
+        """,
+    )
+
+    worker = Worker(worker_database, "--threads", "4", "--batch", "2")
+    try:
+        receiver.wait_for_ids({event["event_id"] for event in events}, timeout=30)
+        time.sleep(0.3)  # a late duplicate would arrive now
+    finally:
+        worker.stop()
+
+    ids = receiver.ids()
+    assert sorted(ids) == sorted(event["event_id"] for event in events), worker.output()
+    assert_in_order_per_key(ids, events)
+
+
 @pytest.mark.postgres
 def test_two_workers_on_postgresql_deliver_each_event_once_in_order(receiver):
     if connection.vendor != "postgresql":
