@@ -17,7 +17,9 @@ second invoice. Nothing here imports the domain: it only speaks HTTP and JSON.
 
 import json
 import logging
+import queue
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -51,10 +53,12 @@ class ApiResponse:
 class ApiClient:
     """A tiny JSON client for /api/v1 with token authentication."""
 
-    def __init__(self, base_url: str, token: str, timeout: float = 15):
+    def __init__(self, base_url: str, token: str, timeout: float = 15, attempts: int = 4):
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.attempts = attempts
+        self.retry_pause = 0.5
 
     def request(
         self,
@@ -74,22 +78,31 @@ class ApiClient:
             headers["If-Match"] = if_match
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        request = urllib.request.Request(  # noqa: S310 (the API's own http(s) address)
-            self.base_url + path, data=data, method=method, headers=headers
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                raw = response.read()
-                return ApiResponse(
-                    response.status, json.loads(raw) if raw else None, response.headers["ETag"]
-                )
-        except urllib.error.HTTPError as error:
-            raw = error.read()
+        for attempt in range(1, self.attempts + 1):
+            request = urllib.request.Request(  # noqa: S310 (the API's own http(s) address)
+                self.base_url + path, data=data, method=method, headers=headers
+            )
             try:
-                detail = json.loads(raw)
-            except ValueError:
-                detail = raw.decode(errors="replace")[:500]
-            raise ApiError(method, path, error.code, detail) from None
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                    raw = response.read()
+                    return ApiResponse(
+                        response.status, json.loads(raw) if raw else None, response.headers["ETag"]
+                    )
+            except urllib.error.HTTPError as error:
+                raw = error.read()
+                try:
+                    detail = json.loads(raw)
+                except ValueError:
+                    detail = raw.decode(errors="replace")[:500]
+                # A 5xx changed nothing (the request's transaction rolled back): try again, as
+                # a real connector would; 4xx answers are final.
+                if error.code < 500 or attempt == self.attempts:
+                    raise ApiError(method, path, error.code, detail) from None
+            except urllib.error.URLError as error:
+                if attempt == self.attempts:
+                    raise ApiError(method, path, 0, str(error.reason)) from None
+            time.sleep(self.retry_pause * attempt)
+        raise AssertionError("unreachable")
 
 
 def money(value) -> Decimal:
@@ -234,6 +247,9 @@ class BackOffice:
         self.received: list[dict] = []
         self.processed: dict[int, Processed] = {}
         self.lock = threading.Lock()
+        # Orders are worked one at a time, in the order they arrived, by one background thread.
+        self.work: queue.Queue = queue.Queue()
+        threading.Thread(target=self._work_loop, daemon=True).start()
 
     def verify(self, body: bytes, headers: dict) -> dict:
         try:
@@ -264,10 +280,12 @@ class BackOffice:
             processed = Processed(order_id=order["id"])
             with self.lock:
                 self.processed[order["id"]] = processed
-            threading.Thread(
-                target=self._work, args=(order, webhook_id, processed), daemon=True
-            ).start()
+            self.work.put((order, webhook_id, processed))
         return 204, "accepted"
+
+    def _work_loop(self) -> None:
+        while True:
+            self._work(*self.work.get())
 
     def _work(self, order: dict, webhook_id: str, processed: Processed) -> None:
         try:
