@@ -4,6 +4,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.management import call_command
@@ -13,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from orders.integration.delivery import signed_headers, webhook_body
 from orders.integration.endpoints import generate_secret
-from orders.integration.simulator import ApiClient, BackOffice, make_server
+from orders.integration.simulator import ApiClient, ApiError, BackOffice, make_server
 from orders.management.commands.backoffice_simulator import Command
 from orders.models import Endpoint, Event
 
@@ -113,3 +114,39 @@ def test_the_simulator_acts_with_the_integration_users_token(integration_user, s
 def test_the_worker_command_runs_one_round(customizer, capsys):
     call_command("deliver_webhooks", "--once")
     assert "attempted 0 deliveries" in capsys.readouterr().out
+
+
+def test_the_api_client_retries_a_5xx_and_not_a_4xx():
+    answers = [503, 200, 404]
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PATCH(self):
+            seen.append(self.headers.get("If-Match"))
+            status = answers.pop(0)
+            body = b'{"ok": true}' if status == 200 else b'{"code": "x"}'
+            self.send_response(status)
+            self.send_header("ETag", 'W/"2"')
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}).start()
+    try:
+        client = ApiClient(f"http://127.0.0.1:{server.server_address[1]}", "token")
+        client.retry_pause = 0.01
+
+        response = client.request("PATCH", "/x", {"a": 1}, if_match='W/"1"')
+        assert (response.status, response.data, response.etag) == (200, {"ok": True}, 'W/"2"')
+        assert seen == ['W/"1"', 'W/"1"']
+        with pytest.raises(ApiError) as error:
+            client.request("PATCH", "/x", {"a": 1})
+        assert error.value.status == 404
+        assert len(seen) == 3  # a 4xx is final
+    finally:
+        server.shutdown()
+        server.server_close()
