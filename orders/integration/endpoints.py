@@ -78,6 +78,12 @@ def endpoint_create(*, actor, url: str, description: str = "") -> tuple[Endpoint
     description = (description or "").strip()
     if len(description) > 200:
         raise ValidationError("The description is too long (200 characters at most).")
+    if Endpoint.objects.filter(url=url).exists():
+        # Two endpoints at one address would receive every event twice.
+        raise ValidationError(
+            f"An endpoint at {url} already exists; rotate its secret or enable it instead.",
+            code="unique",
+        )
     secret = generate_secret()
     endpoint = Endpoint.objects.create(url=url, description=description, secret=secret)
     return endpoint, secret

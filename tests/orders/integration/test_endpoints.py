@@ -81,6 +81,13 @@ def test_bad_addresses_are_refused_with_a_clear_error(customizer, url):
     assert not Endpoint.objects.exists()
 
 
+def test_the_same_address_twice_is_refused(customizer):
+    endpoint_create(actor=customizer, url="https://erp.example.com/hooks")
+    with pytest.raises(ValidationError, match="already exists"):
+        endpoint_create(actor=customizer, url="https://erp.example.com/hooks")
+    assert Endpoint.objects.count() == 1
+
+
 def test_rotate_replaces_the_secret_and_returns_the_new_one_once(customizer):
     endpoint, old = endpoint_create(actor=customizer, url="https://erp.example.com/hooks")
 
