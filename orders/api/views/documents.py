@@ -7,13 +7,14 @@ services decide every rule; their refusals come back through ``orders.api.errors
 """
 
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orders import lifecycle
+from orders import lifecycle, selectors
 from orders.api import conditional
 from orders.api.idempotency import idempotent
 from orders.api.pagination import ApiCursorPagination
@@ -27,6 +28,7 @@ from orders.api.serializers import (
 )
 from orders.api.views.base import ApiViewMixin, parse_id
 from orders.models import DOCUMENT_MODELS, LINE_MODELS
+from orders.services import documents, transitions
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Invalid input, with field errors; nothing was changed."),
@@ -55,19 +57,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 def visible_documents(user, kind: str):
     """The documents of ``kind`` the user may see (the domain's selector)."""
-    from orders import selectors
-
     return selectors.documents_for(user, kind)
 
 
-def _services(module: str):
-    if module == "documents":
-        from orders.services import documents
-
-        return documents
-    from orders.services import transitions
-
-    return transitions
+def detail_url(request, document) -> str:
+    return request.build_absolute_uri(reverse(f"api-{document.KIND}-detail", args=[document.pk]))
 
 
 def with_etag(response: Response, document) -> Response:
@@ -167,20 +161,18 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        document = _services("documents").document_create(
+        document = documents.document_create(
             actor=request.user, kind=self.kind, **serializer.validated_data
         )
         response = self.document_response(document, status_code=status.HTTP_201_CREATED)
-        response["Location"] = request.build_absolute_uri(
-            f"{request.path.rstrip('/')}/{document.pk}"
-        )
+        response["Location"] = detail_url(request, document)
         return response
 
     def partial_update(self, request, *args, **kwargs):
         document = self.get_object(lines=False)
         serializer = self.get_serializer(document, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        document = _services("documents").document_update(
+        document = documents.document_update(
             actor=request.user,
             document=document,
             expected_version=conditional.expected_version(request, document.version),
@@ -190,7 +182,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def destroy(self, request, *args, **kwargs):
         document = self.get_object(lines=False)
-        _services("documents").document_delete(
+        documents.document_delete(
             actor=request.user,
             document=document,
             expected_version=conditional.expected_version(request, document.version),
@@ -199,7 +191,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def run_action(self, request, service: str, arguments: dict, *, creates: bool) -> Response:
         document = self.get_object(lines=False)
-        result = getattr(_services("transitions"), service)(
+        result = getattr(transitions, service)(
             actor=request.user,
             document=document,
             expected_version=conditional.expected_version(request, document.version),
@@ -208,8 +200,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
         result = result if result is not None else document
         if creates and (type(result) is not type(document) or result.pk != document.pk):
             response = self.document_response(result, status_code=status.HTTP_201_CREATED)
-            kind_path = PATHS[result.KIND]
-            response["Location"] = request.build_absolute_uri(f"/api/v1/{kind_path}/{result.pk}")
+            response["Location"] = detail_url(request, result)
             return response
         return self.document_response(result)
 
@@ -473,21 +464,23 @@ class LineViewSet(ApiViewMixin, viewsets.GenericViewSet):
         document = self.document()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        line = _services("documents").line_add(
+        line = documents.line_add(
             actor=request.user,
             document=document,
             expected_version=conditional.expected_version(request, document.version),
             **serializer.validated_data,
         )
         response = self.line_response(line, status_code=status.HTTP_201_CREATED)
-        response["Location"] = request.build_absolute_uri(f"{request.path.rstrip('/')}/{line.pk}")
+        response["Location"] = request.build_absolute_uri(
+            reverse(f"api-{self.kind}line-detail", args=[document.pk, line.pk])
+        )
         return response
 
     def partial_update(self, request, *args, **kwargs):
         line = self.get_object()
         serializer = self.get_serializer(line, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        line = _services("documents").line_update(
+        line = documents.line_update(
             actor=request.user,
             line=line,
             expected_version=conditional.expected_version(request, line.document.version),
@@ -497,7 +490,7 @@ class LineViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def destroy(self, request, *args, **kwargs):
         line = self.get_object()
-        _services("documents").line_delete(
+        documents.line_delete(
             actor=request.user,
             line=line,
             expected_version=conditional.expected_version(request, line.document.version),
