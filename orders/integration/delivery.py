@@ -6,7 +6,8 @@ claims a few due rows and sends them:
 * **Claiming** selects rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL) and stamps a
   lease (``locked_until``) on each with a conditional UPDATE, so several workers never send the
   same row at once, and a worker killed mid-delivery (SIGKILL, power loss) leaves a lease that
-  simply expires; the row is then sent again with the same ``webhook-id``.
+  simply expires; the row is then sent again with the same ``webhook-id``. The lease is
+  renewed just before each send, so a slow batch never outlives it.
 * **Per-order ordering**: a delivery is not claimable while an earlier event (lower sequence)
   with the same ordering key, to the same endpoint, is not delivered — dead-lettered ones
   included, until someone retries them (ordering is the promise; a dead letter is shown on App
@@ -258,11 +259,24 @@ def deliver_due(*, now: datetime | None = None, limit: int = 10) -> int:
     """Claim and send up to ``limit`` due deliveries; returns how many were attempted."""
     claims = claim_due(now=now, limit=limit)
     for claim in claims:
+        claim = renew_lease(claim, now=now)
+        if claim is None:
+            continue  # our lease ran out while earlier ones were sent; another worker has it
         try:
             attempt(claim, now=now)
         except Delivery.DoesNotExist:
             continue  # its endpoint was deleted meanwhile, and the delivery with it
     return len(claims)
+
+
+def renew_lease(claim: Claim, *, now: datetime | None = None) -> Claim | None:
+    """Restart the lease just before sending, so it covers this attempt however long the
+    earlier deliveries of the batch took; None when the lease was lost (taken over)."""
+    lease_until = (now or timezone.now()) + lease_duration()
+    renewed = Delivery.objects.filter(pk=claim.delivery_id, locked_until=claim.lease_until).update(
+        locked_until=lease_until
+    )
+    return Claim(claim.delivery_id, lease_until) if renewed else None
 
 
 def run_worker(*, stop, poll_interval: float = 1.0, batch: int = 10) -> None:

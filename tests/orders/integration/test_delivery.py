@@ -231,3 +231,17 @@ def test_an_unusable_secret_is_a_visible_failure_not_a_crash(receiver, endpoint)
     assert delivery.status == Delivery.Status.FAILING
     assert delivery.last_error.startswith("Cannot sign with the endpoint's secret")
     assert receiver.received == []
+
+
+def test_a_lease_taken_over_by_another_worker_is_not_sent_twice(receiver, endpoint):
+    from orders.integration.delivery import claim_due, renew_lease
+
+    event = make_event()
+    [mine] = claim_due()
+    # Our lease ran out while earlier deliveries of our batch were sent; another worker took it.
+    [theirs] = claim_due(now=mine.lease_until + timedelta(seconds=1))
+
+    assert renew_lease(mine) is None  # so we skip it
+    assert renew_lease(theirs, now=mine.lease_until + timedelta(seconds=1)) is not None
+    assert receiver.received == []
+    assert Delivery.objects.get(event=event).status == Delivery.Status.QUEUED
