@@ -251,3 +251,30 @@ def test_customizer_may_read_lines_but_not_add_them(api, customizer, salesperson
     assert client.get(lines_url("salesorders", order)).status_code == 200
     response = client.post(lines_url("salesorders", order), {"quantity": "1"}, format="json")
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_line_writes_honour_the_documents_if_match(api, salesperson, make_document):
+    order = make_document("salesorder", salesperson, lines=1)
+    line = order.lines.get()
+    client = api(salesperson)
+    stale = f'W/"{order.version - 1}"'
+    response = client.patch(
+        lines_url("salesorders", order, line), {"quantity": "9"}, format="json", HTTP_IF_MATCH=stale
+    )
+    assert response.status_code == 412
+    assert (
+        client.delete(lines_url("salesorders", order, line), HTTP_IF_MATCH=stale).status_code == 412
+    )
+    line.refresh_from_db()
+    assert line.quantity == Decimal("2")
+
+    current = etag_of(client.get(lines_url("salesorders", order, line)))
+    response = client.patch(
+        lines_url("salesorders", order, line),
+        {"quantity": "9"},
+        format="json",
+        HTTP_IF_MATCH=current,
+    )
+    assert response.status_code == 200
+    assert etag_of(response) != current

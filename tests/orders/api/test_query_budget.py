@@ -68,6 +68,8 @@ def test_document_retrieve_queries_do_not_grow(
     with django_assert_num_queries(one):
         response = client.get(f"/api/v1/salesorders/{order.pk}")
     assert len(response.json()["lines"]) == 100
+    # Token, user and group permissions, the document, its lines.
+    assert one <= 6, one
 
 
 @pytest.mark.django_db
