@@ -131,7 +131,8 @@ def delivery_retry_now(*, actor, delivery: Delivery | None = None) -> int:
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.DEAD).update(
             status=Delivery.Status.FAILING, attempts=0
         )
-        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now, locked_until=None)
+        # A lease in force (a worker is sending it right now) is left alone: no parallel copy.
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
     return len(ids)
 
 
