@@ -159,3 +159,52 @@ def test_salesperson_may_add_accounts(api, salesperson):
 def test_unknown_catalog_row_is_404(api, salesperson):
     assert api(salesperson).get("/api/v1/products/424242").status_code == 404
     assert api(salesperson).get("/api/v1/products/99999999999999999999999").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("resource", "body", "change"),
+    [
+        ("currencies", {"code": "EUR", "name": "Euro", "symbol": "€"}, {"precision": 3}),
+        ("unitgroups", {"name": "Length"}, {"base_unit_name": "Metre"}),
+        ("discountlists", {"name": "Volume", "type": "percentage"}, {"name": "Volume 2"}),
+        ("accounts", {"number": "A-1", "name": "Northwind"}, {"bill_to_address": "1 Main St"}),
+    ],
+)
+def test_customizer_crud_on_the_catalog(api, customizer, resource, body, change):
+    client = api(customizer)
+    response = client.post(f"/api/v1/{resource}", body, format="json")
+    assert response.status_code == 201, response.json()
+    url = f"/api/v1/{resource}/{response.json()['id']}"
+    response = client.patch(url, change, format="json")
+    assert response.status_code == 200, response.json()
+    for name, value in change.items():
+        assert response.json()[name] == value
+    assert client.get(url).status_code == 200
+    assert client.delete(url).status_code == 204
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_customizer_creates_a_unit_and_a_price_list(api, customizer, catalog):
+    client = api(customizer)
+    group = client.post("/api/v1/unitgroups", {"name": "Boxes"}, format="json").json()
+    response = client.post(
+        "/api/v1/units",
+        {"group": group["id"], "name": "Box of 12", "quantity": "12"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["quantity"] == "12"
+    response = client.post(
+        "/api/v1/pricelists",
+        {
+            "name": "Wholesale",
+            "currency": catalog["currency"].pk,
+            "valid_from": "2026-01-01",
+            "valid_to": "2025-01-01",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == ["valid_to"]
