@@ -101,3 +101,13 @@ def test_sales_staff_cannot_edit_prices(client, salesperson, catalog):
     assert "Edit the price" not in html
     assert client.post(item_url(item), item_data(item)).status_code == 403
     assert client.get(item_url(item), **HX).status_code == 403
+
+
+def test_error_pages_are_the_apps(client, salesperson):
+    client.force_login(salesperson)
+    response = client.get("/app-settings/")
+    assert response.status_code == 403
+    assert "App Settings are for system customizers." in response.content.decode()
+    response = client.get("/orders/424242/")
+    assert response.status_code == 404
+    assert "belongs to someone else" in response.content.decode()

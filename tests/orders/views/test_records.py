@@ -459,3 +459,40 @@ def test_new_record_takes_the_price_lists_currency_and_zero_discounts(client, sa
     assert response.status_code == 302
     html = client.post(reverse("quote_new"), {"name": "No money"}).content.decode()
     assert 'id="id_currency_error"' in html
+
+
+GARBAGE = [
+    "",
+    "x",
+    "-1",
+    "1e30",
+    "99999999999999999999999",
+    "0.123456789012345",
+    "NaN",
+    "Infinity",
+    "<script>",
+]
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_garbage_input_never_gives_a_500(client, salesperson, make_document, value):
+    document = make_document("salesorder", salesperson, lines=1)
+    line = document.lines.get()
+    client.force_login(salesperson)
+    fields = ["product", "unit", "quantity", "price_per_unit", "manual_discount_amount", "tax"]
+    for field in fields:
+        for prefix, url in (("new", lines_url(document)), (f"line{line.pk}", line_url(line))):
+            data = {**line_post(prefix, line.product, "1"), f"{prefix}-{field}": value}
+            assert client.post(url, data, **HX).status_code == 200
+    header = reverse("document_update", kwargs={"kind": "salesorder", "pk": document.pk})
+    for field in ["account", "price_list", "currency", "discount_percentage", "freight_amount"]:
+        response = client.post(header, {"name": "N", field: value, "expected_version": value})
+        assert response.status_code in {200, 302}
+    for name in ["fulfill", "cancel", "submit", "reject"]:
+        response = client.post(
+            action_url(document, name),
+            {"status_reason": value, "reason": value, "expected_version": value},
+        )
+        assert response.status_code == 302
+    response = client.get(reverse("salesorder_list"), {"page": value, "sort": value, "q": value})
+    assert response.status_code == 200
