@@ -372,6 +372,10 @@ class EndpointAdmin(DomainErrorsMixin, admin.ModelAdmin):
     search_fields = ["url", "description"]
     exclude = ["secret"]  # shown once on App Settings when generated, never here
 
+    def has_add_permission(self, request):
+        # endpoints are added on App Settings, where their signing secret is generated
+        return False
+
 
 class DeliveryInline(admin.TabularInline):
     model = models.Delivery
