@@ -150,7 +150,8 @@ def document_timeline(document, *, limit: int = 100) -> list[TimelineEntry]:
                 record.history_date,
                 kind,
                 who,
-                f"{verb} line {record.line_number} ({name}), quantity {record.quantity.normalize():f}",
+                f"{verb} line {record.line_number} ({name}), "
+                f"quantity {record.quantity.normalize():f}",
                 detail,
             )
         )

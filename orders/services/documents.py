@@ -17,6 +17,7 @@ from orders.services.common import (
     require_visible,
 )
 from settings_app.acting import acting_as
+from settings_app.errors import PermissionRefused
 
 HEADER_FIELDS = {
     "name",
@@ -72,6 +73,19 @@ LINE_FIELDS = {
 }
 
 
+def _check_owner(actor, fields) -> None:
+    """Only those who work everyone's documents may give a document to someone else."""
+    owner = fields.get("owner")
+    owner_id = owner.pk if owner is not None else fields.get("owner_id")
+    others = owner_id is not None and owner_id != actor.pk
+    if others and not actor.has_perm("orders.view_all_documents"):
+        raise PermissionRefused(
+            "Only a sales manager can give a document to another owner.",
+            code="owner_change",
+            fields=["owner"],
+        )
+
+
 def _label(kind: str) -> str:
     return DOCUMENT_MODELS[kind]._meta.verbose_name
 
@@ -81,6 +95,7 @@ def document_create(*, actor, kind: str, **fields):
     model = DOCUMENT_MODELS[kind]
     require_perm(actor, f"orders.add_{kind}", f"Your role cannot create a {_label(kind)}.")
     reject_unknown(fields, HEADER_FIELDS | KIND_FIELDS[kind])
+    _check_owner(actor, fields)
     if "owner" not in fields and "owner_id" not in fields:
         fields["owner"] = actor
     document = model(**fields)
@@ -104,6 +119,12 @@ def document_update(*, actor, document, expected_version=None, **fields):
         document = lock(document)
         require_visible(actor, document)
         check_version(document, expected_version)
+        if "owner" in fields or "owner_id" in fields:
+            current = {"owner_id": document.owner_id}
+            wanted = fields.get("owner")
+            wanted_id = wanted.pk if wanted is not None else fields.get("owner_id")
+            if wanted_id != current["owner_id"]:
+                _check_owner(actor, fields)
         for name, value in fields.items():
             setattr(document, name, value)
         document.full_clean(exclude=["number"])

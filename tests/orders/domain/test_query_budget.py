@@ -83,3 +83,19 @@ def test_header_discount_larger_than_the_lines_is_refused(salesperson):
     assert "discount_amount" in error.value.message_dict
     order.refresh_from_db()
     assert (order.version, order.total_amount) == before
+
+
+def test_only_a_manager_gives_a_document_to_another_owner(salesperson, other_salesperson, manager):
+    from orders.services import document_create, document_update
+    from settings_app.errors import PermissionRefused
+
+    with pytest.raises(PermissionRefused) as error:
+        document_create(actor=salesperson, kind="opportunity", name="X", owner=other_salesperson)
+    assert error.value.code == "owner_change"
+    mine = order_with_lines(salesperson, 1)
+    with pytest.raises(PermissionRefused):
+        document_update(actor=salesperson, document=mine, owner=other_salesperson)
+    document_update(actor=salesperson, document=mine, owner=salesperson)  # unchanged: fine
+    document_update(actor=manager, document=mine, owner=other_salesperson)
+    mine.refresh_from_db()
+    assert mine.owner == other_salesperson
