@@ -24,3 +24,33 @@ document.addEventListener("htmx:afterSettle", (event) => {
     target.focus({ preventScroll: false });
   }
 });
+
+// A fragment request that ends on the sign-in page (the session expired) reloads the whole
+// page there instead of swapping a login form into a table.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const url = event.detail.xhr && event.detail.xhr.responseURL;
+  if (url && url.includes("/accounts/login/")) {
+    event.detail.shouldSwap = false;
+    window.location.assign(url);
+  }
+});
+
+// htmx leaves the page as it is on an error status; say so where people look.
+document.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr ? event.detail.xhr.status : 0;
+  const text =
+    status === 403
+      ? "You are not allowed to do this."
+      : status === 404
+        ? "This record is no longer available to you."
+        : "The server could not do this just now; reload the page and try again.";
+  let box = document.getElementById("htmx-error");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "htmx-error";
+    box.className = "message message-error";
+    box.setAttribute("role", "alert");
+    document.getElementById("main").prepend(box);
+  }
+  box.textContent = text;
+});

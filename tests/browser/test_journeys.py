@@ -142,3 +142,15 @@ def test_salesperson_is_refused_app_settings(page, live_server, people, sign_in,
     response = page.goto(f"{live_server.url}/app-settings/")
     assert response.status == 403
     console_errors.clear()  # the browser logs the 403 itself
+
+
+def test_an_expired_session_goes_to_sign_in_instead_of_swapping_a_fragment(
+    page, live_server, people, shop, sign_in
+):
+    opportunity = build_document(shop, "opportunity", people["sales"], lines=1)
+    sign_in("sales")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    page.context.clear_cookies()
+    page.get_by_role("link", name="Edit line 1").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
