@@ -109,18 +109,12 @@ def order_ordering_key(order) -> str:
 
 
 def order_sync_status(order) -> str | None:
-    """queued / delivered / failing / dead for the order's latest submitted event, or None."""
+    """queued / delivered / failing / dead for an order's latest submission, or None."""
     if order.KIND != lifecycle.SALES_ORDER:
         return None
-    latest = (
-        Delivery.objects.filter(
-            ordering_key=order_ordering_key(order), event__type="salesorder.submitted"
-        )
-        .order_by("-event__sequence", "-id")
-        .values_list("status", flat=True)
-        .first()
-    )
-    return latest
+    from orders.integration.health import order_sync_status as status
+
+    return status(order)
 
 
 def document_timeline(document, *, limit: int = 100) -> list[TimelineEntry]:

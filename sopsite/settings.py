@@ -102,7 +102,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # Wait for a lock instead of failing at once when the worker and the web server write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a writing transaction takes the write lock when it begins, so two writers queue
+    # (up to the timeout) instead of failing with "database is locked" halfway through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "settings_app.User"
@@ -211,6 +213,13 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SOP_DEMO_PASSWORD = os.environ.get("SOP_DEMO_PASSWORD", "")
 SOP_WEBHOOK_URL = os.environ.get("SOP_WEBHOOK_URL", "")
 SOP_WEBHOOK_SECRET = os.environ.get("SOP_WEBHOOK_SECRET", "")
+# A delivery succeeds on any 2xx within this many seconds (Standard Webhooks: 15).
+SOP_WEBHOOK_TIMEOUT = float(os.environ.get("SOP_WEBHOOK_TIMEOUT", "15"))
+# How long a worker holds a claimed delivery before another may take it over (default: derived
+# from the timeout, see orders.integration.delivery.lease_duration).
+SOP_WEBHOOK_LEASE = (
+    float(os.environ["SOP_WEBHOOK_LEASE"]) if os.environ.get("SOP_WEBHOOK_LEASE") else None
+)
 
 LOGGING = {
     "version": 1,
