@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from settings_app import roles
+from tests.conftest import CHROMIUM
 from tests.factories import PASSWORD, UserFactory
 from tests.orders.views.helpers import build_catalog
 
-CHROMIUM = "/usr/bin/chromium"
 HERE = Path(__file__).parent
 
 
@@ -25,29 +25,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(HERE):
             item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def base_url():
-    """Pages are addressed by the live server's URL; this also replaces pytest-playwright's
-    fallback fixture, which pytest 9 warns about."""
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--headless",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }
 
 
 @pytest.fixture
