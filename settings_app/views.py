@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from orders.integration.health import undelivered_count
 from orders.models import Delivery, SalesOrder
 from orders.pricing import policy
 from settings_app.errors import DomainError
@@ -61,7 +62,7 @@ def in_flight() -> dict:
         "submitted": list(
             submitted.select_related("account", "submitted_by").order_by("submitted_on")[:20]
         ),
-        "undelivered_count": undelivered.count(),
+        "undelivered_count": undelivered_count(),
         "undelivered_by_status": {
             row["status"]: row["n"]
             for row in undelivered.values("status").order_by().annotate(n=Count("id"))
