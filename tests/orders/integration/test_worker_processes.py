@@ -95,7 +95,7 @@ class Worker:
                 self.kill()
 
 
-def wait_until_all_delivered(workers, timeout: float = 30) -> None:
+def wait_until_all_delivered(workers, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while Delivery.objects.exclude(status=Delivery.Status.DELIVERED).exists():
         for worker in workers:
@@ -143,7 +143,7 @@ def test_worker_killed_mid_delivery_loses_nothing_and_keeps_order(receiver, work
     doomed = Worker(worker_database, "--threads", "1", "--timeout", "10", "--lease", "2")
     try:
         try:
-            receiver.wait_for(1, timeout=20)
+            receiver.wait_for(1, timeout=60)
         except AssertionError as exc:
             raise AssertionError(doomed.output()) from exc
         doomed.kill()
@@ -164,7 +164,7 @@ def test_worker_killed_mid_delivery_loses_nothing_and_keeps_order(receiver, work
 
     survivor = Worker(worker_database, "--threads", "2", "--timeout", "5")
     try:
-        receiver.wait_for_ids({event["event_id"] for event in events}, timeout=30)
+        receiver.wait_for_ids({event["event_id"] for event in events}, timeout=90)
     finally:
         survivor.stop()
     statuses = in_process(
@@ -208,7 +208,7 @@ def test_a_worker_with_several_threads_sends_each_event_once(receiver, worker_da
 
     worker = Worker(worker_database, "--threads", "4", "--batch", "2")
     try:
-        receiver.wait_for_ids({event["event_id"] for event in events}, timeout=30)
+        receiver.wait_for_ids({event["event_id"] for event in events}, timeout=90)
         time.sleep(0.3)  # a late duplicate would arrive now
     finally:
         worker.stop()
