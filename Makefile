@@ -20,7 +20,7 @@ for c in "$$(command -v pyenv >/dev/null && pyenv root 2>/dev/null)/versions/$$w
 done; exit 1
 endef
 
-.PHONY: help install run test lint test-sqlite test-postgres chromium clean
+.PHONY: help install run test lint test-sqlite test-postgres chromium bench clean
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + back-office simulator"
@@ -68,6 +68,10 @@ test-postgres: install
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true; sleep 2; fi; \
 	echo "PostgreSQL pass on $$url"; \
 	DATABASE_URL="$$url" $(VENV)/bin/pytest -q -n 2 --dist loadgroup
+
+# Timings and query counts of pricing at 1–2000 lines (SQLite; DATABASE_URL for PostgreSQL).
+bench: install
+	$(VENV)/bin/pytest -q -s -p no:xdist -m benchmark tests/benchmarks
 
 clean:
 	rm -rf $(VENV) var
