@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from orders import lifecycle
 from orders.pricing.engine import decimal_places, line_discount
 from orders.pricing.policy import Facts
-from settings_app.errors import ReadOnly
+from settings_app.errors import ReadOnly, SwitchPosition
 
 MAX_QUANTITY_DECIMALS = 5
 
@@ -128,6 +128,17 @@ def validate_line_input(
         raise ValidationError(errors)
 
 
+def check_invoice_from_order(actor, invoice, organization) -> None:
+    """An invoice for an order is Create Invoice's business: only while the switch is off —
+    unless it is the back office's own invoice (its integration user invoices the orders it
+    was sent)."""
+    if organization.is_sop_integration_enabled and not is_integration_user(actor):
+        raise SwitchPosition(
+            "Invoices for orders come from the back office while the integration is on.",
+            fields=["sales_order"],
+        )
+
+
 def validate_line_discount(line, method: str) -> None:
     """Checked after the amounts are known: the discount may not exceed the amount."""
     discount = line_discount(line.manual_discount_amount or 0, line.quantity, method)
@@ -137,8 +148,12 @@ def validate_line_discount(line, method: str) -> None:
         )
 
 
-def validate_header_input(document, *, has_lines: bool, currency_changed: bool) -> None:
+def validate_header_input(
+    document, organization, *, has_lines: bool, currency_changed: bool
+) -> None:
     errors: dict[str, str] = {}
+    if has_lines and not document.price_list_id and organization.is_price_list_mandatory:
+        errors["price_list"] = "A document with products needs a price list."
     places = document.currency.precision if document.currency_id else 4
     if document.discount_percentage is not None and not (0 <= document.discount_percentage <= 100):
         errors["discount_percentage"] = "The discount percentage must be between 0 and 100."

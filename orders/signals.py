@@ -235,10 +235,13 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
                     code="integration_only",
                     fields=touched,
                 )
+        if old is None and sender.KIND == "invoice" and instance.sales_order_id:
+            rules.check_invoice_from_order(actor, instance, organization)
         line_model = LINE_MODELS[sender.KIND]
         has_lines = old is not None and line_model.objects.filter(document_id=instance.pk).exists()
         rules.validate_header_input(
             instance,
+            organization,
             has_lines=has_lines,
             currency_changed=old is not None and old["currency_id"] != instance.currency_id,
         )
@@ -290,9 +293,11 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
 
 
 def header_pre_delete(sender, instance, origin=None, **kwargs):
+    """Only a document in an editable state may be deleted; the integration user's exception
+    for submitted orders is for changing them, not for making them disappear."""
     if rules.in_system_write():
         return
-    rules.check_editable(current_actor(), instance)
+    rules.check_editable(None, instance)
 
 
 for _model in LINE_MODELS.values():

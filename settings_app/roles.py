@@ -40,6 +40,7 @@ _SALES_WORK = (
 ROLES: dict[str, list[str]] = {
     SALESPERSON: _SALES_WORK,
     SALES_MANAGER: _SALES_WORK
+    + _perms(["delete"], _DOCUMENTS)
     + [
         "orders.view_all_documents",
         "orders.fulfill_salesorder",
@@ -68,10 +69,6 @@ ROLES: dict[str, list[str]] = {
         "orders.view_all_documents",
         "orders.fulfill_salesorder",
         "orders.cancel_salesorder",
-        "orders.delete_opportunity",
-        "orders.delete_quote",
-        "orders.delete_salesorder",
-        "orders.delete_invoice",
         "orders.view_event",
     ],
 }

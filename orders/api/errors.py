@@ -8,8 +8,10 @@
 - Deleting a catalog row that documents still use → 409 ``protected``.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,6 +42,11 @@ def domain_error_status(error: DomainError) -> int:
 
 
 def exception_handler(exc, context):
+    # Django's own 404 and 403 become DRF's, so their bodies carry a code like every other.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "detail": exc.message, "fields": list(exc.fields)}
         return Response(body, status=domain_error_status(exc))
@@ -78,5 +85,14 @@ def exception_handler(exc, context):
         response.data = {
             "code": codes if isinstance(codes, str) else exc.default_code,
             "detail": str(exc.detail),
+            "fields": [],
         }
     return response
+
+
+def not_found(request, *args, **kwargs):
+    """Any address under /api/v1/ that names no resource: JSON, like every API answer."""
+    return JsonResponse(
+        {"code": "not_found", "detail": "No API resource at this address.", "fields": []},
+        status=404,
+    )

@@ -1,9 +1,10 @@
 """The REST API under /api/ (v1 resources, schema and docs)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from orders.api.errors import not_found
 from orders.api.views import catalog
 from orders.api.views.docs import ApiDocsView
 from orders.api.views.documents import DOCUMENT_VIEWSETS, LINE_VIEWSETS, PATHS
@@ -64,4 +65,5 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", ApiDocsView.as_view(), name="api-docs"),
+    re_path(r"^v1/", not_found),
 ]

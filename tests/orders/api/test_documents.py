@@ -288,15 +288,28 @@ def test_if_match_on_action_412(api, salesperson, make_document):
 
 
 @pytest.mark.django_db
-def test_delete_needs_the_delete_permission(api, salesperson, integration_user, make_document):
+def test_delete_needs_the_delete_permission(
+    api, salesperson, manager, integration_user, make_document
+):
     opportunity = make_document("opportunity", salesperson)
-    response = api(salesperson).delete(f"/api/v1/opportunities/{opportunity.pk}")
-    assert response.status_code == 403
-    response = api(integration_user).delete(
+    for refused in (salesperson, integration_user):
+        response = api(refused).delete(f"/api/v1/opportunities/{opportunity.pk}")
+        assert response.status_code == 403
+    response = api(manager).delete(
         f"/api/v1/opportunities/{opportunity.pk}", HTTP_IF_MATCH=f'W/"{opportunity.version}"'
     )
     assert response.status_code == 204
     assert not Opportunity.objects.filter(pk=opportunity.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_document_that_is_no_longer_editable_cannot_be_deleted(api, manager, make_document):
+    opportunity = make_document("opportunity", manager)
+    api(manager).post(f"/api/v1/opportunities/{opportunity.pk}/win")
+    response = api(manager).delete(f"/api/v1/opportunities/{opportunity.pk}")
+    assert response.status_code == 409
+    assert response.json()["code"] == "read_only"
+    assert Opportunity.objects.filter(pk=opportunity.pk).exists()
 
 
 @pytest.mark.django_db
