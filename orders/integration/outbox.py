@@ -1,7 +1,7 @@
 """The outbox: events written in the same transaction as the change they announce.
 
 A service calls ``record_event`` inside its ``transaction.atomic()``; the event and one queued
-delivery per enabled endpoint commit together with the change, or not at all. The delivery
+delivery per endpoint commit together with the change, or not at all. The delivery
 worker (``orders.integration.delivery``) and the events feed (``orders.integration.feed``) read
 these rows after commit, so nothing is lost if the web process dies right after committing.
 """
@@ -29,7 +29,7 @@ def salesorder_ordering_key(order) -> str:
 
 
 def record_event(*, type: str, payload: dict, ordering_key: str = "", actor=None) -> Event | None:
-    """Write one outbox event and queue its delivery to every enabled endpoint.
+    """Write one outbox event and queue its delivery to every endpoint (paused ones wait).
 
     Must run inside the caller's ``transaction.atomic()`` so the event commits with the change.
     Changes made by integration users raise no outbound events (no echo back to the back office
@@ -67,7 +67,9 @@ def record_event(*, type: str, payload: dict, ordering_key: str = "", actor=None
         Delivery(
             event=event, endpoint_id=endpoint_id, ordering_key=ordering_key, next_attempt_at=now
         )
-        for endpoint_id in Endpoint.objects.filter(is_enabled=True).values_list("pk", flat=True)
+        # Paused endpoints too: their deliveries wait (the worker claims only enabled ones) and go
+        # out when the endpoint is enabled again — nothing is lost while it is paused.
+        for endpoint_id in Endpoint.objects.values_list("pk", flat=True)
     )
     return event
 

@@ -192,7 +192,9 @@ def test_a_dead_lettered_event_holds_back_later_events_of_its_order(receiver, en
     assert receiver.ids() == [first.event_id, second.event_id]
 
 
-def test_disabled_endpoint_gets_nothing_until_enabled(receiver, endpoint, customizer):
+def test_a_paused_endpoint_gets_nothing_until_enabled_then_everything_in_order(
+    receiver, endpoint, customizer
+):
     from orders.integration.endpoints import endpoint_set_enabled
 
     before = make_event(ordering_key="salesorder:1")
@@ -200,11 +202,12 @@ def test_disabled_endpoint_gets_nothing_until_enabled(receiver, endpoint, custom
     during = make_event(ordering_key="salesorder:1")
 
     assert deliver_due() == 0
-    assert not Delivery.objects.filter(event=during).exists()
+    assert Delivery.objects.get(event=during).status == Delivery.Status.QUEUED
 
     endpoint_set_enabled(actor=customizer, endpoint=endpoint, enabled=True)
+    assert deliver_due() == 1  # the later event waits behind the earlier one of its order
     assert deliver_due() == 1
-    assert receiver.ids() == [before.event_id]
+    assert receiver.ids() == [before.event_id, during.event_id]
 
 
 def test_a_wrong_secret_is_refused_by_the_receiver(receiver, endpoint):

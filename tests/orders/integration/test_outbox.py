@@ -1,9 +1,11 @@
 """The outbox: events commit with the change they announce, or not at all."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from orders.integration.endpoints import endpoint_create, endpoint_set_enabled
 from orders.integration.feed import events_after
@@ -47,7 +49,7 @@ def order(salesperson):
     )
 
 
-def test_event_and_one_delivery_per_enabled_endpoint_are_written(two_endpoints, customizer):
+def test_event_and_one_delivery_per_endpoint_are_written(two_endpoints, customizer):
     first, second = two_endpoints
     endpoint_set_enabled(actor=customizer, endpoint=second, enabled=False)
 
@@ -55,10 +57,10 @@ def test_event_and_one_delivery_per_enabled_endpoint_are_written(two_endpoints, 
 
     assert event.event_id.startswith("msg_")
     assert event.payload == {"ordering_key": "salesorder:7", "n": 1}
-    [delivery] = Delivery.objects.filter(event=event)
-    assert delivery.endpoint == first
-    assert delivery.status == Delivery.Status.QUEUED
-    assert delivery.ordering_key == "salesorder:7"
+    deliveries = Delivery.objects.filter(event=event).order_by("endpoint_id")
+    assert [d.endpoint for d in deliveries] == [first, second]  # the paused one waits
+    assert {d.status for d in deliveries} == {Delivery.Status.QUEUED}
+    assert {d.ordering_key for d in deliveries} == {"salesorder:7"}
 
 
 def test_rolled_back_transaction_leaves_no_event(two_endpoints):
@@ -165,3 +167,19 @@ def test_events_feed_is_in_commit_order_after_the_cursor():
     assert events_after(events[2].sequence, 10) == events[3:]
     assert events_after(events[-1].sequence, 10) == []
     assert len(events_after(None, 0)) == 1  # the limit is clamped to 1…500
+
+
+@pytest.mark.django_db
+def test_events_recorded_while_an_endpoint_is_paused_wait_for_it(customizer):
+    from orders.integration.delivery import claimable
+
+    endpoint, _ = endpoint_create(actor=customizer, url="http://127.0.0.1:9/hooks")
+    endpoint_set_enabled(actor=customizer, endpoint=endpoint, enabled=False)
+    with transaction.atomic():
+        event = record_event(type="salesorder.submitted", payload={}, ordering_key="salesorder:1")
+    delivery = Delivery.objects.get(event=event, endpoint=endpoint)
+    assert delivery.status == "queued"
+    later = timezone.now() + timedelta(seconds=1)
+    assert not claimable(later).filter(pk=delivery.pk).exists()  # paused: it waits
+    endpoint_set_enabled(actor=customizer, endpoint=endpoint, enabled=True)
+    assert claimable(later).filter(pk=delivery.pk).exists()  # enabled: it goes out
