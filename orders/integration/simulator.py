@@ -119,6 +119,41 @@ class Processed:
     done: threading.Event = field(default_factory=threading.Event)
 
 
+def decided_line(line: dict, price: Decimal) -> dict:
+    """A line as the back office prices it: its price × quantity, less discount, plus tax."""
+    quantity = Decimal(line["quantity"])
+    discount = money(line["manual_discount_amount"])
+    tax = money(line["tax"])
+    base = money(price * quantity)
+    return {
+        "product": line["product"],
+        "write_in_product": line["write_in_product"],
+        "unit": line["unit"],
+        "quantity": line["quantity"],
+        "price_per_unit": str(price),
+        "is_price_overridden": True,
+        "volume_discount_amount": "0.00",
+        "base_amount": str(base),
+        "manual_discount_amount": str(discount),
+        "tax": str(tax),
+        "extended_amount": str(base - discount + tax),
+    }
+
+
+def decided_totals(lines: list[dict], *, freight: Decimal) -> dict:
+    line_total = sum((Decimal(x["extended_amount"]) - Decimal(x["tax"]) for x in lines), 0)
+    line_discount = sum((Decimal(x["manual_discount_amount"]) for x in lines), 0)
+    tax_total = sum((Decimal(x["tax"]) for x in lines), 0)
+    return {
+        "total_line_item_amount": str(money(line_total)),
+        "total_line_item_discount_amount": str(money(line_discount)),
+        "total_discount_amount": str(money(line_discount)),
+        "total_amount_less_freight": str(money(line_total)),
+        "total_tax": str(money(tax_total)),
+        "total_amount": str(money(line_total + freight + tax_total)),
+    }
+
+
 def process_submitted_order(api: ApiClient, order: dict, *, webhook_id: str) -> Processed:
     """Acknowledge, re-price, fulfil, invoice and mark paid one submitted order."""
     order_id = order["id"]
@@ -144,18 +179,32 @@ def process_submitted_order(api: ApiClient, order: dict, *, webhook_id: str) -> 
         if_match=current.etag,
     )
 
-    # 2. Its own price on the first line (kept as given: calculation is skipped for us).
+    # 2. Its own price on the first line, and the amounts that follow from it: calculation is
+    #    skipped for us, so what we send is kept as given — the line and the order's totals
+    #    must add up by our own arithmetic, the same as on the invoice we will send.
     prices = {line["id"]: Decimal(line["price_per_unit"]) for line in lines}
     if lines:
         first = lines[0]
         prices[first["id"]] = money(Decimal(first["price_per_unit"]) * BACK_OFFICE_PRICE_FACTOR)
+    decided = [decided_line(line, prices[line["id"]]) for line in lines]
+    totals = decided_totals(decided, freight=money(current.data["freight_amount"]))
+    if lines:
         patched = api.request(
             "PATCH",
             f"{path}/lines/{first['id']}",
-            {"price_per_unit": str(prices[first["id"]]), "is_price_overridden": True},
+            {
+                key: decided[0][key]
+                for key in (
+                    "price_per_unit",
+                    "is_price_overridden",
+                    "volume_discount_amount",
+                    "base_amount",
+                    "extended_amount",
+                )
+            },
             if_match=current.etag,
         )
-        current = ApiResponse(patched.status, current.data, patched.etag)
+        current = api.request("PATCH", path, totals, if_match=patched.etag)
 
     # 3. Shipped in full.
     current = api.request(
@@ -167,30 +216,7 @@ def process_submitted_order(api: ApiClient, order: dict, *, webhook_id: str) -> 
     )
 
     # 4. The invoice, with the amounts the back office decided.
-    invoice_lines = []
-    for line in lines:
-        quantity = Decimal(line["quantity"])
-        discount = money(line["manual_discount_amount"])
-        tax = money(line["tax"])
-        base = money(prices[line["id"]] * quantity)
-        invoice_lines.append(
-            {
-                "product": line["product"],
-                "write_in_product": line["write_in_product"],
-                "unit": line["unit"],
-                "quantity": line["quantity"],
-                "price_per_unit": str(prices[line["id"]]),
-                "is_price_overridden": True,
-                "volume_discount_amount": "0.00",
-                "base_amount": str(base),
-                "manual_discount_amount": str(discount),
-                "tax": str(tax),
-                "extended_amount": str(base - discount + tax),
-            }
-        )
-    line_total = sum((Decimal(x["extended_amount"]) - Decimal(x["tax"]) for x in invoice_lines), 0)
-    line_discount = sum((Decimal(x["manual_discount_amount"]) for x in invoice_lines), 0)
-    tax_total = sum((Decimal(x["tax"]) for x in invoice_lines), 0)
+    invoice_lines = decided
     freight = money(current.data["freight_amount"])
     invoice = api.request(
         "POST",
@@ -202,12 +228,7 @@ def process_submitted_order(api: ApiClient, order: dict, *, webhook_id: str) -> 
             "price_list": current.data["price_list"],
             "currency": current.data["currency"],
             "freight_amount": str(freight),
-            "total_line_item_amount": str(money(line_total)),
-            "total_line_item_discount_amount": str(money(line_discount)),
-            "total_discount_amount": str(money(line_discount)),
-            "total_amount_less_freight": str(money(line_total)),
-            "total_tax": str(money(tax_total)),
-            "total_amount": str(money(line_total + freight + tax_total)),
+            **totals,
         },
         idempotency_key=f"{webhook_id}:invoice",
     )

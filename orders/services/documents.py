@@ -97,7 +97,9 @@ def document_create(*, actor, kind: str, **fields):
     reject_unknown(fields, HEADER_FIELDS | KIND_FIELDS[kind])
     _check_owner(actor, fields)
     if "owner" not in fields and "owner_id" not in fields:
-        fields["owner"] = actor
+        # An order's invoice belongs to the order's owner, whoever creates it (the back office).
+        order = fields.get("sales_order")
+        fields["owner"] = order.owner if order is not None else actor
     document = model(**fields)
     if not document.currency_id and document.price_list_id:
         document.currency_id = document.price_list.currency_id

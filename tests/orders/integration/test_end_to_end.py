@@ -99,9 +99,12 @@ def test_submitted_order_comes_back_fulfilled_invoiced_and_paid(simulator, sales
     assert order.last_back_office_submit is not None
     first_line = order.lines.order_by("line_number").first()
     assert first_line.price_per_unit == Decimal("95.00")  # the back office's own price, kept
-    assert first_line.pricing  # provenance recorded
+    assert first_line.pricing["decision"] == "skipped"  # provenance: kept as given, and why
+    assert first_line.extended_amount == Decimal("190.00")  # the back office's own arithmetic
+    assert order.total_amount == Decimal("230.00")  # the order agrees with its invoice
 
     invoice = Invoice.objects.get(sales_order=order)
+    assert invoice.owner == salesperson  # the order's owner sees the back office's invoice
     assert invoice.state == "paid"
     assert invoice.status_reason == "complete"
     assert invoice.total_amount == Decimal("230.00")  # 2 × 95 + 2 × 20, the back office's sum
