@@ -64,7 +64,7 @@ def read_only_message(document) -> str:
             f"This {label} was submitted to the back office and is read-only; "
             "only the back office's integration user can change it."
         )
-    return f"This {label} is {document.get_state_display().lower()} and can no longer be changed."
+    return f"This {label} is {document.get_state_display().lower()} and read-only."
 
 
 def check_editable(actor, document) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from orders import lifecycle
 from orders.models import DOCUMENT_MODELS, LINE_MODELS, AuditEntry, Delivery
-from orders.rules import can_edit
+from orders.rules import can_edit, read_only_message
 from orders.services.transitions import guard, transitions_for
 from settings_app.errors import DomainError
 from settings_app.models import Organization
@@ -84,15 +84,21 @@ def document_actions(user, document, *, has_lines: bool | None = None) -> list[A
     return actions
 
 
+def read_only_reason(user, document) -> str:
+    """Why the page offers no editing ("" when it does): the read-only rule, then the role."""
+    label = document._meta.verbose_name
+    if not can_edit(user, document):
+        return read_only_message(document)
+    if not (user.is_authenticated and user.has_perm(f"orders.change_{document.KIND}")):
+        return f"Read-only: your role can view this {label} but not change it."
+    if not (user.has_perm("orders.view_all_documents") or document.owner_id == user.pk):
+        return f"Read-only: this {label} belongs to another salesperson."
+    return ""
+
+
 def user_can_edit(user, document) -> bool:
     """Whether the page may offer editing: the read-only rule plus the user's role."""
-    if not user.is_authenticated:
-        return False
-    if not user.has_perm(f"orders.change_{document.KIND}"):
-        return False
-    if not (user.has_perm("orders.view_all_documents") or document.owner_id == user.pk):
-        return False
-    return can_edit(user, document)
+    return user.is_authenticated and not read_only_reason(user, document)
 
 
 @dataclass(frozen=True)

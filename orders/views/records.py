@@ -77,7 +77,8 @@ def record_context(
 ) -> dict:
     user, kind = request.user, document.KIND
     select = selectors()
-    editable = select.user_can_edit(user, document)
+    read_only = select.read_only_reason(user, document)
+    editable = not read_only
     lines = list(document.lines.select_related("product", "unit").order_by("line_number", "id"))
     actions = select.document_actions(user, document, has_lines=bool(lines))
     if editable and header_form is None:
@@ -95,6 +96,7 @@ def record_context(
         "doc": document,
         "lines": lines,
         "editable": editable,
+        "read_only": read_only,
         "header_form": header_form,
         "line_form": line_form,
         "edit_form": edit_form,
