@@ -41,6 +41,7 @@ class Action:
     reasons: tuple[tuple[str, str], ...]
     needs_text: bool
     style: str
+    confirm: str = ""
 
 
 def document_actions(user, document, *, has_lines: bool | None = None) -> list[Action]:
@@ -79,6 +80,7 @@ def document_actions(user, document, *, has_lines: bool | None = None) -> list[A
                 reasons=reasons,
                 needs_text=transition.needs_text,
                 style=transition.style,
+                confirm=transition.confirm,
             )
         )
     return actions

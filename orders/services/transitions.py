@@ -44,6 +44,7 @@ class Transition:
     needs_text: bool = False  # e.g. a reject reason
     price_lock: bool | None = None  # lock: must be unlocked; unlock: must be locked
     needs_opportunity: bool = False
+    confirm: str = ""  # a question to ask before an action that cannot be undone
     style: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -133,8 +134,16 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             "fulfill_salesorder",
             {"active", "submitted"},
             reasons=("complete", "partial"),
+            needs_lines=True,
         ),
-        _t(SALES_ORDER, "cancel", "Cancel Order", "cancel_salesorder", {"active", "submitted"}),
+        _t(
+            SALES_ORDER,
+            "cancel",
+            "Cancel Order",
+            "cancel_salesorder",
+            {"active", "submitted"},
+            confirm="Cancel this order? A canceled order cannot be reopened.",
+        ),
         _t(
             SALES_ORDER,
             "reject",
@@ -153,7 +162,14 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             reasons=("complete", "partial"),
             style="primary",
         ),
-        _t(INVOICE, "cancel", "Cancel Invoice", "change_invoice", {"active"}),
+        _t(
+            INVOICE,
+            "cancel",
+            "Cancel Invoice",
+            "change_invoice",
+            {"active"},
+            confirm="Cancel this invoice? A canceled invoice cannot be reopened.",
+        ),
         _t(
             INVOICE,
             "lock_pricing",
@@ -235,7 +251,7 @@ def guard(transition: Transition, actor, document, organization, *, has_lines=No
         if has_lines is None:
             has_lines = LINE_MODELS[document.KIND].objects.filter(document=document).exists()
         if not has_lines:
-            raise NoLines(f"Add at least one product before you {transition.label.lower()}.")
+            raise NoLines(f"{transition.label} needs at least one product on the {label}.")
 
 
 def _begin(kind: str, name: str, *, actor, document, expected_version):
