@@ -152,8 +152,8 @@ def document_timeline(document, *, limit: int = 100) -> list[TimelineEntry]:
                 record.history_date,
                 kind,
                 who,
-                f"{verb} line {record.line_number} ({name}), "
-                f"quantity {record.quantity.normalize():f}",
+                f"{verb} line {record.line_number} ({name}): "
+                f"{record.quantity.normalize():f} × {record.price_per_unit.normalize():f}",
                 detail,
             )
         )
@@ -175,15 +175,17 @@ def document_timeline(document, *, limit: int = 100) -> list[TimelineEntry]:
             ordering_key=order_ordering_key(document)
         ).select_related("event", "endpoint")[:limit]:
             when = delivery.delivered_on or delivery.created_on
-            detail = f"{delivery.attempts} attempt(s)"
+            tries = delivery.attempts
+            detail = f"{tries} attempt{'s' if tries != 1 else ''}"
             if delivery.last_error:
                 detail += f"; last error: {delivery.last_error}"
+            delivered = delivery.status == Delivery.Status.DELIVERED
             entries.append(
                 TimelineEntry(
                     when,
-                    "delivery",
+                    "delivery" if delivered else "delivery-waiting",
                     "back office",
-                    f"{delivery.event.type} → {delivery.endpoint.url}: "
+                    f"Sent to the back office ({delivery.event.type}): "
                     f"{delivery.get_status_display().lower()}",
                     detail,
                 )

@@ -20,7 +20,7 @@ customizers_only = permission_required("settings_app.change_organization", raise
 SWITCH_DOCS = (
     "The integration is turned on where the original turns it on, never from a page button: "
     "the Organization page of the Django admin, PATCH /api/v1/organization "
-    '{"is_sop_integration_enabled": true}, or `python manage.py sop_integration on`.'
+    '{"is_sop_integration_enabled": true}, or python manage.py sop_integration on.'
 )
 HISTORY_SHOWN = 20
 
