@@ -7,7 +7,6 @@ Every widget gets ``aria-describedby`` pointing at its help and error text (see
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MinValueValidator
 
 from orders import lifecycle
 from orders.models import (
@@ -139,30 +138,13 @@ class LineForm(DescribedFormMixin, forms.Form):
     )
     write_in_product = forms.CharField(label="Write-in product", max_length=200, required=False)
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
-    quantity = forms.DecimalField(
-        max_digits=15, decimal_places=5, validators=[MinValueValidator(Decimal("0.00001"))]
-    )
+    # Fields only parse numbers: the limits (positive quantity, decimals allowed by the pricing
+    # and currency precision, discounts within the amount) are the domain's, with its messages.
+    quantity = forms.DecimalField()
     is_price_overridden = forms.BooleanField(label="Override price", required=False)
-    price_per_unit = forms.DecimalField(
-        label="Price per unit",
-        max_digits=28,
-        decimal_places=10,
-        required=False,
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    manual_discount_amount = forms.DecimalField(
-        label="Discount",
-        max_digits=19,
-        decimal_places=4,
-        required=False,
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    tax = forms.DecimalField(
-        max_digits=19,
-        decimal_places=4,
-        required=False,
-        validators=[MinValueValidator(Decimal("0"))],
-    )
+    price_per_unit = forms.DecimalField(label="Price per unit", required=False)
+    manual_discount_amount = forms.DecimalField(label="Discount", required=False)
+    tax = forms.DecimalField(required=False)
 
     def __init__(self, *args, line=None, **kwargs):
         self.line = line

@@ -177,7 +177,14 @@ def test_bad_line_input_shows_errors_and_changes_nothing(client, salesperson, ma
     html = response.content.decode()
     assert response.status_code == 200
     assert "Choose a product or type a write-in product." in html
+    assert document.lines.count() == 1
+    # The domain's own words, tied to the field.
+    product = document.lines.get().product
+    html = client.post(
+        lines_url(document), line_post("new", product=product, quantity="-1"), **HX
+    ).content.decode()
     assert 'id="id_new-quantity_error"' in html
+    assert "The quantity must be greater than zero." in html
     assert document.lines.count() == 1
     response = client.post(lines_url(document), line_post("new", quantity="abc"))
     assert response.status_code == 200
