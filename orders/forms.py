@@ -165,7 +165,7 @@ class LineForm(DescribedFormMixin, forms.Form):
             status=Product.Status.ACTIVE
         ).order_by("number")
         self.fields["unit"].queryset = Unit.objects.select_related("group")
-        self.fields["unit"].empty_label = "Default unit"
+        self.fields["unit"].empty_label = "Default"
         self.fields["price_per_unit"].help_text = ""
         for field in self.fields.values():
             if line is None:

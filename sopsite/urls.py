@@ -1,8 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from settings_app import views as settings_views
+
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico on every page, the admin's and the API's too."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")  # at request time: the manifest exists by then
+
 
 urlpatterns = [
     path("", settings_views.home, name="home"),
@@ -12,6 +24,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("app-settings/", include("settings_app.urls")),
     path("api/", include("orders.api.urls")),
