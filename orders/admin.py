@@ -7,15 +7,17 @@ raised by a signal) into an error message on the page instead of a 500 — the w
 rolled back, nothing half-written.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models as django_models
 from django.http import HttpResponseRedirect
 
 from orders import models
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
 from orders.services import transitions
-from orders.templatetags.sop import provenance
+from orders.templatetags.sop import provenance, provenance_short
 from settings_app.errors import DomainError
 
 
@@ -168,10 +170,16 @@ class LineInline(admin.TabularInline):
         "price_provenance",
     ]
     readonly_fields = ["line_number", *LINE_COMPUTED, "price_provenance"]
+    # Narrow number boxes keep the whole line on the screen.
+    formfield_overrides = {
+        django_models.DecimalField: {"widget": forms.TextInput(attrs={"size": "9"})},
+        django_models.CharField: {"widget": forms.TextInput(attrs={"size": "16"})},
+    }
 
     @admin.display(description="Price from")
     def price_provenance(self, obj):
-        return provenance(obj.pricing) or "—"
+        """A short tag; the whole sentence is on the record page's line."""
+        return provenance_short(obj.pricing) or "—"
 
     def _editable(self, request, obj) -> bool:
         return obj is None or can_edit(request.user, obj)
