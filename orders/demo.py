@@ -238,7 +238,22 @@ def seed_documents(stdout) -> None:
     s.document_update(
         actor=integration, document=done, external_reference="ERP-70001", submit_status="accepted"
     )
-    s.line_update(actor=integration, line=line, price_per_unit=D("239.00"))
+    # The back office's own price; calculation is skipped for it, so it sends the amounts too.
+    s.line_update(
+        actor=integration,
+        line=line,
+        price_per_unit=D("239.00"),
+        is_price_overridden=True,
+        base_amount=D("956.00"),
+        extended_amount=D("956.00"),
+    )
+    s.document_update(
+        actor=integration,
+        document=done,
+        total_line_item_amount=D("956.00"),
+        total_amount_less_freight=D("956.00"),
+        total_amount=D("956.00"),
+    )
     done = s.salesorder_fulfill(actor=integration, document=done, status_reason="complete")
     erp_invoice = s.document_create(
         actor=integration,
@@ -248,7 +263,19 @@ def seed_documents(stdout) -> None:
         price_list=price_list,
         owner=sales,
         sales_order=done,
+        total_line_item_amount=D("956.00"),
+        total_amount_less_freight=D("956.00"),
         total_amount=D("956.00"),
+    )
+    s.line_add(
+        actor=integration,
+        document=erp_invoice,
+        product=Product.objects.get(number="SKU-100"),
+        quantity=D("4"),
+        price_per_unit=D("239.00"),
+        is_price_overridden=True,
+        base_amount=D("956.00"),
+        extended_amount=D("956.00"),
     )
     s.invoice_mark_paid(actor=integration, document=erp_invoice, status_reason="complete")
     stdout.write("Demo documents: opportunities, quotes, orders and invoices in every state.")
