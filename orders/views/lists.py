@@ -73,6 +73,8 @@ def document_list(request, kind: str):
         "states": lifecycle.state_choices(kind),
         "q": query,
         "sort": sort,
+        "sort_label": f"{SORTS[sort.lstrip('-')][0].lower()}, "
+        + ("descending" if sort.startswith("-") else "ascending"),
         "can_add": request.user.has_perm(f"orders.add_{kind}"),
     }
     template = "orders/document_list.html"
