@@ -23,6 +23,9 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
+REPLAYED_HEADERS = ("ETag", "Location")
+
+
 def request_hash(request) -> str:
     body = json.dumps(request.data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
@@ -31,7 +34,10 @@ def request_hash(request) -> str:
 def _replay(record: IdempotencyKey, digest: str) -> Response:
     if record.request_hash != digest:
         raise IdempotencyKeyReused()
-    response = Response(record.response_body, status=record.response_status)
+    stored = record.response_body or {}
+    response = Response(stored.get("body"), status=record.response_status)
+    for name, value in stored.get("headers", {}).items():
+        response[name] = value
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -53,7 +59,15 @@ def idempotent(handler):
             with transaction.atomic():
                 response = handler(self, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
-                    body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+                    body = {
+                        "body": json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)),
+                        # The replay answers like the first time: the same ETag and Location.
+                        "headers": {
+                            name: response[name]
+                            for name in REPLAYED_HEADERS
+                            if response.has_header(name)
+                        },
+                    }
                     IdempotencyKey.objects.create(
                         user=request.user,
                         key=key,

@@ -17,6 +17,7 @@ def test_same_key_and_body_replays_the_first_response(api, salesperson, catalog)
     assert second.status_code == 201
     assert second.json() == first.json()
     assert second["Idempotent-Replayed"] == "true"
+    assert (second["ETag"], second["Location"]) == (first["ETag"], first["Location"])
     assert Opportunity.objects.count() == 1
     record = IdempotencyKey.objects.get()
     assert (record.user, record.method, record.path) == (
