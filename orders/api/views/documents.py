@@ -495,7 +495,15 @@ class LineViewSet(ApiViewMixin, viewsets.GenericViewSet):
             line=line,
             expected_version=conditional.expected_version(request, line.document.version),
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        # The document changed with its line: its new ETag, for the next If-Match.
+        version = (
+            DOCUMENT_MODELS[self.kind]
+            .objects.values_list("version", flat=True)
+            .get(pk=line.document_id)
+        )
+        response["ETag"] = conditional.etag(version)
+        return response
 
 
 def _line_schema(kind: str):

@@ -241,7 +241,9 @@ def test_delete_a_line(api, salesperson, make_document):
     client = api(salesperson)
     response = client.delete(lines_url("salesorders", order, line))
     assert response.status_code == 204
-    assert client.get(f"/api/v1/salesorders/{order.pk}").json()["total_amount"] == "40.00"
+    after = client.get(f"/api/v1/salesorders/{order.pk}")
+    assert after.json()["total_amount"] == "40.00"
+    assert response["ETag"] == after["ETag"]  # the document's new version, for the next If-Match
 
 
 @pytest.mark.django_db
