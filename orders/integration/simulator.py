@@ -260,8 +260,18 @@ def process_submitted_order(api: ApiClient, order: dict, *, webhook_id: str) -> 
 class BackOffice:
     """The simulator's state: the signing secret, the webhook ids taken, the orders done."""
 
-    def __init__(self, *, api: ApiClient, secret: str, refresh_secret: Callable | None = None):
+    def __init__(
+        self,
+        *,
+        api: ApiClient,
+        secret: str,
+        refresh_secret: Callable | None = None,
+        think_time: float = 0,
+    ):
         self.api = api
+        # Seconds an order waits before the back office acts on it (a person at the ERP): in a
+        # demo the submitted, read-only order stays visible that long.
+        self.think_time = think_time
         self.secret = secret
         self.refresh_secret = refresh_secret
         self.seen: set[str] = set()
@@ -301,12 +311,14 @@ class BackOffice:
             processed = Processed(order_id=order["id"])
             with self.lock:
                 self.processed[order["id"]] = processed
-            self.work.put((order, webhook_id, processed))
+            self.work.put((order, webhook_id, processed, time.monotonic()))
         return 204, "accepted"
 
     def _work_loop(self) -> None:
         while True:
-            self._work(*self.work.get())
+            order, webhook_id, processed, arrived = self.work.get()
+            time.sleep(max(0.0, arrived + self.think_time - time.monotonic()))
+            self._work(order, webhook_id, processed)
 
     def _work(self, order: dict, webhook_id: str, processed: Processed) -> None:
         try:

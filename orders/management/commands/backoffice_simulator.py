@@ -37,9 +37,26 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="integration", help="integration user (no --token)")
         parser.add_argument("--secret", help="the endpoint's whsec_ secret")
         parser.add_argument("--actor", help="who configures the endpoint (default: a superuser)")
+        parser.add_argument(
+            "--think-time",
+            type=float,
+            default=0,
+            help="seconds to wait before acting on a submitted order (demos)",
+        )
 
     def handle(
-        self, *args, port, host, api, configure_endpoint, token, user, secret, actor, **options
+        self,
+        *args,
+        port,
+        host,
+        api,
+        configure_endpoint,
+        token,
+        user,
+        secret,
+        actor,
+        think_time,
+        **options,
     ):
         logging.getLogger("sopsite.simulator").setLevel(logging.INFO)
         url = f"http://{host}:{port}/webhooks"
@@ -54,6 +71,7 @@ class Command(BaseCommand):
             api=ApiClient(api, token or self.token_for(user)),
             secret=secret,
             refresh_secret=lambda: self.stored_secret(url),
+            think_time=think_time,
         )
         server = make_server(back_office, host=host, port=port)
         stop = threading.Event()

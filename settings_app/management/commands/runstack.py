@@ -43,6 +43,10 @@ class Command(BaseCommand):
                         "--api",
                         f"http://127.0.0.1:{port}",
                         "--configure-endpoint",
+                        # A submitted order stays visibly read-only for a while before the
+                        # back office moves it on.
+                        "--think-time",
+                        "20",
                     ],
                 )
             )
