@@ -198,6 +198,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags by resource (salesorders, invoices, …) rather than one "v1" tag for everything.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Each document's state and status_reason choices get a readable name (orders/api/schema.py).
     "ENUM_NAME_OVERRIDES": {
         f"{kind}{what}Enum": f"orders.api.schema.{prefix}_{suffix}"

@@ -225,6 +225,27 @@ def reason_input(choices: list[str]) -> type[serializers.Serializer]:
     return _REASON_INPUTS[key]
 
 
+def action_description(kind: str, name: str) -> str:
+    """The action's guard in words, from the same data the domain checks (TRANSITIONS)."""
+    from orders.services.transitions import TRANSITIONS
+
+    guard = TRANSITIONS[(kind, name)]
+    label = DOCUMENT_MODELS[kind]._meta.verbose_name
+    parts = [f"Allowed while the {label} is {' or '.join(sorted(guard.from_states))}."]
+    if guard.switch is True:
+        parts.append("Only while the back-office integration is on.")
+    if guard.switch is False:
+        parts.append("Only while the back-office integration is off.")
+    if guard.needs_lines:
+        parts.append("Needs at least one product line.")
+    if guard.needs_editable:
+        parts.append("The document must be editable for you (read-only rule).")
+    if guard.integration_only:
+        parts.append("Integration users only.")
+    parts.append(f"Permission: `{guard.perm}`. Refusals are 409 with a `code` (403 for roles).")
+    return " ".join(parts)
+
+
 def document_action(
     kind: str,
     name: str,
@@ -264,6 +285,7 @@ def document_action(
         responses = {201: DETAIL_SERIALIZERS[created_kind], **ERROR_RESPONSES}
     schema = extend_schema(
         summary=summary or name.replace("_", " ").capitalize(),
+        description=action_description(kind, name),
         request=input_class,
         responses=responses,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
