@@ -112,3 +112,32 @@ def test_list_query_count_does_not_grow_with_records(
     with django_assert_num_queries(len(ten)):
         response = client.get(reverse("salesorder_list"))
     assert "200 records" in response.content.decode()
+
+
+def test_order_list_shows_where_submitted_orders_are_with_constant_queries(
+    client, manager, customizer, make_document, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.integration.endpoints import endpoint_create
+    from orders.services.transitions import salesorder_submit
+    from tests.conftest import set_switch
+
+    set_switch(customizer, True)
+    endpoint_create(actor=customizer, url="http://127.0.0.1:9/hooks")
+
+    def submitted_orders(count):
+        for i in range(count):
+            order = make_document("salesorder", manager, name=f"Order {i}", lines=1)
+            salesorder_submit(actor=manager, document=order)
+
+    submitted_orders(2)
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(reverse("salesorder_list"))
+    assert "Back office: queued" in response.content.decode()
+    submitted_orders(18)
+    with django_assert_num_queries(len(few)):
+        response = client.get(reverse("salesorder_list"))
+    assert response.content.decode().count("Back office: queued") == 20
