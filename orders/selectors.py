@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from orders import lifecycle
+from orders.integration.outbox import salesorder_ordering_key
 from orders.models import DOCUMENT_MODELS, LINE_MODELS, AuditEntry, Delivery
 from orders.rules import can_edit, read_only_message
 from orders.services.transitions import guard, transitions_for
@@ -112,10 +113,6 @@ class TimelineEntry:
     detail: str
 
 
-def order_ordering_key(order) -> str:
-    return f"salesorder:{order.pk}"
-
-
 def order_sync_status(order) -> str | None:
     """queued / delivered / failing / dead for an order's latest submission, or None."""
     if order.KIND != lifecycle.SALES_ORDER:
@@ -172,7 +169,7 @@ def document_timeline(document, *, limit: int = 100) -> list[TimelineEntry]:
         )
     if document.KIND == lifecycle.SALES_ORDER:
         for delivery in Delivery.objects.filter(
-            ordering_key=order_ordering_key(document)
+            ordering_key=salesorder_ordering_key(document)
         ).select_related("event", "endpoint")[:limit]:
             when = delivery.delivered_on or delivery.created_on
             tries = delivery.attempts

@@ -265,20 +265,16 @@ def _begin(kind: str, name: str, *, actor, document, expected_version):
     return document, transition
 
 
+def _write(document, *fields: str) -> None:
+    """Save the fields a domain step changed (with version and modified), past the edit guards."""
+    with system_write():
+        document.save(update_fields=[*fields, "version", "modified_on", "modified_by"])
+
+
 def _move(document, *, state: str, status_reason: str | None = None, extra: tuple = ()) -> None:
     document.state = state
     document.status_reason = status_reason or lifecycle.default_status_reason(document.KIND, state)
-    with system_write():
-        document.save(
-            update_fields=[
-                "state",
-                "status_reason",
-                "version",
-                "modified_on",
-                "modified_by",
-                *extra,
-            ]
-        )
+    _write(document, "state", "status_reason", *extra)
 
 
 def _check_reason(transition: Transition, status_reason: str | None) -> str:
@@ -582,9 +578,9 @@ def _record_submitted_event(order, actor) -> None:
     from orders.integration import outbox
 
     outbox.record_event(
-        type="salesorder.submitted",
+        type=outbox.SALESORDER_SUBMITTED,
         payload=outbox.salesorder_payload(order),
-        ordering_key=f"salesorder:{order.pk}",
+        ordering_key=outbox.salesorder_ordering_key(order),
         actor=actor,
     )
 
@@ -691,10 +687,7 @@ def document_lock_pricing(*, actor, document, expected_version=None):
             expected_version=expected_version,
         )
         document.is_price_locked = True
-        with system_write():
-            document.save(
-                update_fields=["is_price_locked", "version", "modified_on", "modified_by"]
-            )
+        _write(document, "is_price_locked")
         audit(
             document,
             action="lock_pricing",
@@ -716,10 +709,7 @@ def document_unlock_pricing(*, actor, document, expected_version=None):
             expected_version=expected_version,
         )
         document.is_price_locked = False
-        with system_write():
-            document.save(
-                update_fields=["is_price_locked", "version", "modified_on", "modified_by"]
-            )
+        _write(document, "is_price_locked")
         recalculate(document, actor=actor, action="unlock_pricing")
         document.refresh_from_db()
     return document

@@ -19,12 +19,6 @@ from tests.orders.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The cast's passwords are hashed on creation; tokens authenticate here, so speed wins.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -36,11 +36,6 @@ from tests.orders.factories import (
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def price_list(db):
     return PriceListFactory(name="Retail", currency=CurrencyFactory())

@@ -54,11 +54,6 @@ D = Decimal
 TWO = D("2")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def price_list(db):
     price_list = PriceListFactory(currency=CurrencyFactory())
