@@ -6,5 +6,8 @@ class OrdersConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self):
-        from orders import signals  # noqa: F401
+        from orders import signals  # noqa: F401 — connects the pricing receivers
         from orders.integration import signals as integration_signals  # noqa: F401
+        from orders.views import places
+
+        places.register()

@@ -1,7 +1,7 @@
 """Forms of the record pages. They validate input; the services do the writing.
 
 Every widget gets ``aria-describedby`` pointing at its help and error text (see
-``DescribedFormMixin``), so screen readers read the error with the field.
+``settings_app.forms.DescribedFormMixin``), so screen readers read the error with the field.
 """
 
 from decimal import Decimal
@@ -18,6 +18,7 @@ from orders.models import (
     Product,
     Unit,
 )
+from settings_app.forms import DescribedFormMixin
 
 HEADER_FIELDS = [
     "name",
@@ -45,26 +46,6 @@ def plain(value, places: int = 2):
         return value.quantize(Decimal(1).scaleb(-places))
     normal = value.normalize()
     return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
-
-
-class DescribedFormMixin:
-    """Tie each field's help text and errors to its input with aria-describedby."""
-
-    def describe_fields(self):
-        for name, field in self.fields.items():
-            ids = []
-            auto_id = self[name].auto_id or name
-            if field.help_text:
-                ids.append(f"{auto_id}_help")
-            if self.is_bound and name in self.errors:
-                ids.append(f"{auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def full_clean(self):
-        super().full_clean()
-        self.describe_fields()
 
 
 class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):

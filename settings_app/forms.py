@@ -1,10 +1,30 @@
-"""Forms of the App Settings pages; the services validate again and write."""
+"""Forms of the App Settings pages (the services validate again and write), and the mixin
+that makes every form of the site speak to screen readers."""
 
 from django import forms
 
-from orders.forms import DescribedFormMixin
 from settings_app.models import Organization
 from settings_app.services import ORGANIZATION_SETTINGS
+
+
+class DescribedFormMixin:
+    """Tie each field's help text and errors to its input with aria-describedby."""
+
+    def describe_fields(self):
+        for name, field in self.fields.items():
+            ids = []
+            auto_id = self[name].auto_id or name
+            if field.help_text:
+                ids.append(f"{auto_id}_help")
+            if self.is_bound and name in self.errors:
+                ids.append(f"{auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self):
+        super().full_clean()
+        self.describe_fields()
 
 
 class OrganizationSettingsForm(DescribedFormMixin, forms.ModelForm):

@@ -1,6 +1,6 @@
 """App Settings pages under /app-settings/."""
 
-from django.urls import include, path
+from django.urls import path
 
 from settings_app import views
 
@@ -9,6 +9,4 @@ urlpatterns = [
     path("organization/", views.organization_settings, name="app_settings_organization"),
     path("integration/", views.integration, name="app_settings_integration"),
     path("integration/off/", views.integration_off, name="app_settings_integration_off"),
-    # the endpoints panel's POST actions (add, rotate secret, pause, retry now)
-    path("integration/", include("orders.integration.urls")),
 ]

@@ -1,15 +1,14 @@
-"""Home and App Settings (/app-settings/): for system customizers and superusers only."""
+"""Home and App Settings (/app-settings/): for system customizers and superusers only.
+
+The sections other apps contribute (open work, the skip table, the integration's endpoints and
+what is in flight) are rendered by ``{% place %}`` from ``settings_app.places``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from orders.integration.health import undelivered_count
-from orders.models import Delivery, SalesOrder
-from orders.pricing import policy
 from settings_app.errors import DomainError
 from settings_app.forms import OrganizationSettingsForm, SwitchOffForm
 from settings_app.models import Organization, SwitchChange, SwitchDoor
@@ -27,60 +26,8 @@ HISTORY_SHOWN = 20
 
 @login_required
 def home(request):
-    context = {"role": request.user.role_name, "work": []}
-    try:
-        from orders.selectors import documents_for
-    except ImportError:
-        documents_for = None
-    if documents_for is not None:
-        for kind, model in (("opportunity", "open"), ("quote", "draft"), ("salesorder", "active")):
-            if request.user.has_perm(f"orders.view_{kind}"):
-                open_docs = documents_for(request.user, kind).filter(state=model)
-                context["work"].append(
-                    {
-                        "kind": kind,
-                        "title": {
-                            "opportunity": "Open opportunities",
-                            "quote": "Draft quotes",
-                            "salesorder": "Active orders",
-                        }[kind],
-                        "count": open_docs.count(),
-                        "recent": list(
-                            open_docs.select_related("account").order_by("-modified_on")[:5]
-                        ),
-                    }
-                )
-    return render(request, "settings_app/home.html", context)
-
-
-def in_flight() -> dict:
-    """What is still on its way when the switch goes off: submitted orders, undelivered events."""
-    submitted = SalesOrder.objects.filter(state="submitted")
-    undelivered = Delivery.objects.exclude(status=Delivery.Status.DELIVERED)
-    return {
-        "submitted_count": submitted.count(),
-        "submitted": list(
-            submitted.select_related("account", "submitted_by").order_by("submitted_on")[:20]
-        ),
-        "undelivered_count": undelivered_count(),
-        "undelivered_by_status": {
-            row["status"]: row["n"]
-            for row in undelivered.values("status").order_by().annotate(n=Count("id"))
-        },
-    }
-
-
-def integration_panel(request) -> dict | None:
-    """The endpoints panel's context (endpoints, delivery health, retry now)."""
-    try:
-        from orders.integration.panel import panel_context
-    except ImportError:  # the page stands without the panel
-        return None
-    return panel_context(request)
-
-
-def skip_table() -> dict:
-    return {"operations": [op.value for op in policy.Operation], "rows": policy.rows()}
+    """The greeting; the apps above fill in the rest (``{% place "home" %}``)."""
+    return render(request, "settings_app/home.html", {"role": request.user.role_name})
 
 
 @login_required
@@ -90,7 +37,6 @@ def app_settings(request):
     context = {
         "organization": organization,
         "history": SwitchChange.objects.select_related("changed_by")[:HISTORY_SHOWN],
-        "skip": skip_table(),
         "switch_docs": SWITCH_DOCS,
     }
     return render(request, "settings_app/app_settings.html", context)
@@ -129,15 +75,9 @@ def integration(request):
     context = {
         "organization": organization,
         "enabled": organization.is_sop_integration_enabled,
-        "flight": in_flight() if organization.is_sop_integration_enabled else None,
         "history": SwitchChange.objects.select_related("changed_by")[:HISTORY_SHOWN],
-        "skip": skip_table(),
         "switch_docs": SWITCH_DOCS,
     }
-    panel = integration_panel(request)
-    if panel is not None:
-        # the panel's template reads its own keys; they sit beside ours
-        context = {**panel, **context, "has_panel": True}
     return render(request, "settings_app/integration.html", context)
 
 
@@ -165,6 +105,4 @@ def integration_off(request):
                 "again; the entry has left App Settings.",
             )
             return redirect("app_settings")
-    return render(
-        request, "settings_app/integration_off.html", {"form": form, "flight": in_flight()}
-    )
+    return render(request, "settings_app/integration_off.html", {"form": form})

@@ -27,6 +27,9 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("app-settings/", include("settings_app.urls")),
+    # the endpoints panel's POST actions (add, rotate secret, pause, retry now): the integration
+    # fills its section of App Settings (settings_app.places) and answers its own forms
+    path("app-settings/integration/", include("orders.integration.urls")),
     path("api/", include("orders.api.urls")),
     path("", include("orders.urls")),
 ]

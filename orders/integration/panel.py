@@ -1,8 +1,8 @@
 """The endpoints panel of App Settings → Integration: what its template needs, in a few queries.
 
-The Manage page (settings_app.views.integration) merges ``panel_context(request)`` into its own
-context and includes ``orders/integration/endpoints_panel.html``; every key starts with
-``integration_`` so none collides with the page's own.
+``orders.views.places`` puts it on the Manage page (a place settings_app offers): the page
+renders ``orders/integration/endpoints_panel.html`` with ``panel_context(request)`` on top of
+its own context; every key starts with ``integration_`` so none collides with the page's.
 """
 
 from orders.integration.endpoints import can_manage_endpoints

@@ -10,7 +10,6 @@ import sys
 import time
 
 from django.core.exceptions import ValidationError
-from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.integration.endpoints import endpoint_from_environment
@@ -25,13 +24,13 @@ class Command(BaseCommand):
 
     def processes(self, port: int, simulator_port: int) -> list[tuple[str, list[str]]]:
         manage = [sys.executable, "manage.py"]
-        procs = [("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"])]
-        commands = get_commands()
-        # Webhook delivery runs in its own worker (see docs/integration.md for why it is not a
-        # django.tasks queue); a db_worker is only needed once something enqueues tasks.
-        if "deliver_webhooks" in commands:
-            procs.append(("webhooks", [*manage, "deliver_webhooks"]))
-        if "backoffice_simulator" in commands and not os.environ.get("SOP_WEBHOOK_URL"):
+        procs = [
+            ("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
+            # Webhook delivery runs in its own worker (see docs/integration.md for why it is not
+            # a django.tasks queue); a db_worker is only needed once something enqueues tasks.
+            ("webhooks", [*manage, "deliver_webhooks"]),
+        ]
+        if not os.environ.get("SOP_WEBHOOK_URL"):
             procs.append(
                 (
                     "simulator",

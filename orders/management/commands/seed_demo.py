@@ -1,4 +1,5 @@
-import importlib
+"""The demo users, catalog and documents, for `make run` (safe to run repeatedly)."""
+
 import secrets
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from orders import demo
 from settings_app import roles
 
 DEMO_USERS = [
@@ -17,9 +19,6 @@ DEMO_USERS = [
     ("sales", "Sam", "Seller", roles.SALESPERSON, False, False),
     ("integration", "Back", "Office", roles.BACK_OFFICE, False, True),
 ]
-
-# Apps that add demo data of their own expose ``seed(stdout)`` in a ``demo`` module.
-DEMO_MODULES = ["orders.demo"]
 
 
 def demo_password() -> tuple[str, str]:
@@ -37,7 +36,7 @@ def demo_password() -> tuple[str, str]:
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (and, from other apps, demo data). Safe to run repeatedly."
+    help = "Create the demo users, catalog and documents. Safe to run repeatedly."
 
     def handle(self, *args, **options):
         password, source = demo_password()
@@ -65,12 +64,7 @@ class Command(BaseCommand):
                     user.save(update_fields=["password"])
                 if group:
                     user.groups.add(Group.objects.get(name=group))
-            for module_name in DEMO_MODULES:
-                try:
-                    module = importlib.import_module(module_name)
-                except ModuleNotFoundError:
-                    continue
-                module.seed(self.stdout)
+            demo.seed(self.stdout)
         self.stdout.write(f"Demo users: {created} created, {len(DEMO_USERS) - created} present.")
         self.stdout.write("Sign in as admin, customizer, manager, sales or integration")
         self.stdout.write(f"  password: {password}   ({source})")

@@ -1,0 +1,79 @@
+"""What the sales domain shows on settings_app's pages: the home page's open work, the
+catalog's entry, the skip table, and the integration's sections of App Settings.
+
+settings_app names the places (``settings_app.places``) and knows nothing of orders; these are
+registered by ``OrdersConfig.ready()``.
+"""
+
+from django.db.models import Count
+
+from orders.integration.health import undelivered_count
+from orders.integration.panel import panel_context
+from orders.models import Delivery, SalesOrder
+from orders.pricing import policy
+from orders.selectors import documents_for
+from settings_app import places
+
+OPEN_WORK = [
+    # kind, the state that is "open work", the block's title
+    ("opportunity", "open", "Open opportunities"),
+    ("quote", "draft", "Draft quotes"),
+    ("salesorder", "active", "Active orders"),
+]
+SUBMITTED_SHOWN = 20
+
+
+def open_work(request) -> dict:
+    """The home page's blocks: the user's open documents of each kind they may see."""
+    work = []
+    for kind, state, title in OPEN_WORK:
+        if request.user.has_perm(f"orders.view_{kind}"):
+            documents = documents_for(request.user, kind).filter(state=state)
+            work.append(
+                {
+                    "kind": kind,
+                    "title": title,
+                    "count": documents.count(),
+                    "recent": list(
+                        documents.select_related("account").order_by("-modified_on")[:5]
+                    ),
+                }
+            )
+    return {"work": work}
+
+
+def skip_table(request) -> dict:
+    """The skip table as App Settings shows it, from the data ``decide()`` reads."""
+    return {"skip": {"operations": [op.value for op in policy.Operation], "rows": policy.rows()}}
+
+
+def in_flight(request) -> dict:
+    """What is still on its way when the switch goes off: submitted orders, undelivered events."""
+    submitted = SalesOrder.objects.filter(state="submitted")
+    undelivered = Delivery.objects.exclude(status=Delivery.Status.DELIVERED)
+    return {
+        "flight": {
+            "submitted_count": submitted.count(),
+            "submitted": list(
+                submitted.select_related("account", "submitted_by").order_by("submitted_on")[
+                    :SUBMITTED_SHOWN
+                ]
+            ),
+            "undelivered_count": undelivered_count(),
+            "undelivered_by_status": {
+                row["status"]: row["n"]
+                for row in undelivered.values("status").order_by().annotate(n=Count("id"))
+            },
+        }
+    }
+
+
+def register() -> None:
+    places.register("home", "orders/places/home_work.html", open_work)
+    places.register("app_settings.nav", "orders/places/catalog_nav.html")
+    places.register("app_settings.general", "orders/places/catalog_entry.html")
+    places.register("app_settings.end", "orders/places/skip_table.html", skip_table)
+    places.register("integration.status", "orders/places/in_flight_summary.html", in_flight)
+    places.register("integration.main", "orders/places/endpoints.html", panel_context)
+    places.register("integration.end", "orders/places/skip_table.html", skip_table)
+    places.register("integration_off", "orders/places/in_flight.html", in_flight)
