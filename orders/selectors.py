@@ -113,15 +113,6 @@ class TimelineEntry:
     detail: str
 
 
-def order_sync_status(order) -> str | None:
-    """queued / delivered / failing / dead for an order's latest submission, or None."""
-    if order.KIND != lifecycle.SALES_ORDER:
-        return None
-    from orders.integration.health import order_sync_status as status
-
-    return status(order)
-
-
 def document_timeline(document, *, limit: int = 100) -> list[TimelineEntry]:
     """Edits (history), transitions and pricing decisions (audit) and deliveries, newest first.
 

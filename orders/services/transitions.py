@@ -1,5 +1,5 @@
-"""Every transition of SPEC §4 as a service: atomic, the document row locked, guarded with a
-clear domain error, and leaving an audit entry.
+"""Every transition of docs/rules.md#transitions as a service: atomic, the document row
+locked, guarded with a clear domain error, and leaving an audit entry.
 
 Each transition's guard is data (``TRANSITIONS``) read by one function, ``guard()``, which the
 command bar and the API ask as well, so a button shows exactly when its action would succeed.
@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orders import lifecycle
+from orders.integration import outbox, payloads
 from orders.lifecycle import INVOICE, OPPORTUNITY, QUOTE, SALES_ORDER
 from orders.models import DOCUMENT_MODELS, LINE_MODELS, Invoice, Quote, SalesOrder
 from orders.pricing import apply
@@ -575,11 +576,9 @@ def salesorder_submit(*, actor, document, expected_version=None):
 
 
 def _record_submitted_event(order, actor) -> None:
-    from orders.integration import outbox
-
     outbox.record_event(
-        type=outbox.SALESORDER_SUBMITTED,
-        payload=outbox.salesorder_payload(order),
+        type=payloads.SALESORDER_SUBMITTED,
+        payload=payloads.salesorder_submitted(order),
         ordering_key=outbox.salesorder_ordering_key(order),
         actor=actor,
     )

@@ -8,7 +8,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from orders import lifecycle
-from orders.views.kinds import kind_context, selectors
+from orders.integration.health import order_sync_statuses
+from orders.selectors import documents_for
+from orders.views.kinds import kind_context
 
 PAGE_SIZE = 25
 
@@ -39,7 +41,7 @@ def document_list(request, kind: str):
     query = request.GET.get("q", "").strip()[:100]
     sort = _sort(request.GET.get("sort", DEFAULT_SORT))
 
-    documents = selectors().documents_for(request.user, kind)
+    documents = documents_for(request.user, kind)
     documents = documents.select_related("account", "owner", "currency")
     if state:
         documents = documents.filter(state=state)
@@ -56,8 +58,6 @@ def document_list(request, kind: str):
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
-        from orders.integration.health import order_sync_statuses
-
         submitted = [doc for doc in page if doc.state == "submitted"]
         statuses = order_sync_statuses(submitted) if submitted else {}
         for doc in submitted:

@@ -227,9 +227,7 @@ def reason_input(choices: list[str]) -> type[serializers.Serializer]:
 
 def action_description(kind: str, name: str) -> str:
     """The action's guard in words, from the same data the domain checks (TRANSITIONS)."""
-    from orders.services.transitions import TRANSITIONS
-
-    guard = TRANSITIONS[(kind, name)]
+    guard = transitions.TRANSITIONS[(kind, name)]
     label = DOCUMENT_MODELS[kind]._meta.verbose_name
     parts = [f"Allowed while the {label} is {' or '.join(sorted(guard.from_states))}."]
     if guard.switch is True:
