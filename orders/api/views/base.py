@@ -14,7 +14,7 @@ class ApiViewMixin:
     and asks for the model permission of ``permission_model`` that the method needs."""
 
     permission_classes = [RolePermission]
-    parser_classes = [JSONParser]  # the API speaks JSON only (SPEC §7.3)
+    parser_classes = [JSONParser]  # the API speaks JSON only (docs/api.md#shape)
     permission_model = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
