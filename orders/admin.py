@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import models as django_models
 from django.http import HttpResponseRedirect
 
-from orders import models
+from orders import models, services
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
-from orders.services import transitions
+from orders.services.guards import transitions_for
 from orders.templatetags.sop import provenance, provenance_short
 from settings_app.errors import DomainError
 
@@ -199,7 +199,7 @@ def _transition_action(name: str, label: str):
         done, refused = 0, []
         for document in queryset:
             try:
-                transitions.perform(name, actor=request.user, document=document)
+                services.perform(name, actor=request.user, document=document)
             except (DomainError, ValidationError) as error:
                 message = error.message if isinstance(error, DomainError) else error.messages[0]
                 refused.append(f"{document.number}: {message}")
@@ -219,7 +219,7 @@ def transition_actions(kind: str) -> list:
     """Admin actions for the transitions that need no extra input."""
     return [
         _transition_action(t.name, t.label)
-        for t in transitions.transitions_for(kind)
+        for t in transitions_for(kind)
         if not t.reasons and not t.needs_text
     ]
 

@@ -8,7 +8,7 @@ from orders import lifecycle
 from orders.integration.outbox import salesorder_ordering_key
 from orders.models import DOCUMENT_MODELS, LINE_MODELS, AuditEntry, Delivery
 from orders.rules import can_edit, read_only_message
-from orders.services.transitions import guard, transitions_for
+from orders.services.guards import guard, transitions_for
 from settings_app.errors import DomainError
 from settings_app.models import Organization
 

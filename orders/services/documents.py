@@ -16,7 +16,7 @@ from orders.services.common import (
     require_perm,
     require_visible,
 )
-from orders.services.transitions import salesorder_mark_invoiced
+from orders.services.handover import salesorder_mark_invoiced
 from settings_app.acting import acting_as
 from settings_app.errors import PermissionRefused
 

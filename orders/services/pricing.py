@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from orders.models import Invoice, PriceListItem, SalesOrder
 from orders.services.common import lock
-from orders.services.transitions import recalculate
+from orders.services.recalculation import recalculate
 from settings_app.acting import current_actor
 
 

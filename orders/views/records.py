@@ -12,11 +12,10 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from orders import selectors
+from orders import selectors, services
 from orders.forms import ActionForm, DocumentHeaderForm, LineForm
 from orders.integration.health import order_sync_status
 from orders.services import documents as document_services
-from orders.services import transitions
 from orders.views.kinds import kind_context
 from settings_app.errors import DomainError
 
@@ -273,10 +272,10 @@ def document_action(request, kind: str, pk: int, name: str):
         extra["reason"] = form.cleaned_data["reason"]
     if form.cleaned_data.get("expected_version") is not None:
         extra["expected_version"] = form.cleaned_data["expected_version"]
-    transition = transitions.TRANSITIONS.get((kind, name))
+    transition = services.TRANSITIONS.get((kind, name))
     label = transition.label if transition else name.replace("_", " ").capitalize()
     try:
-        result = transitions.perform(name, actor=request.user, document=document, **extra)
+        result = services.perform(name, actor=request.user, document=document, **extra)
     except DomainError as error:
         messages.error(request, f"{label}: {error.message}")
         return redirect(document)

@@ -2,7 +2,7 @@
 
 Each view translates: it parses and shape-checks the input with a serializer, finds the record
 among those the user may see (404 otherwise), and calls the one service that does the work —
-``orders.services.documents`` for writes, ``orders.services.transitions`` for actions. The
+``orders.services.documents`` for writes, ``orders.services`` (``perform``) for actions. The
 services decide every rule; their refusals come back through ``orders.api.errors``.
 """
 
@@ -14,7 +14,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orders import lifecycle, selectors
+from orders import lifecycle, selectors, services
 from orders.api import conditional
 from orders.api.idempotency import idempotent
 from orders.api.pagination import ApiCursorPagination
@@ -28,7 +28,7 @@ from orders.api.serializers import (
 )
 from orders.api.views.base import ApiViewMixin, parse_id
 from orders.models import DOCUMENT_MODELS, LINE_MODELS
-from orders.services import documents, transitions
+from orders.services import documents
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description="Invalid input, with field errors; nothing was changed."),
@@ -191,7 +191,7 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def run_action(self, request, service: str, arguments: dict, *, creates: bool) -> Response:
         document = self.get_object(lines=False)
-        result = getattr(transitions, service)(
+        result = getattr(services, service)(
             actor=request.user,
             document=document,
             expected_version=conditional.expected_version(request, document.version),
@@ -227,7 +227,7 @@ def reason_input(choices: list[str]) -> type[serializers.Serializer]:
 
 def action_description(kind: str, name: str) -> str:
     """The action's guard in words, from the same data the domain checks (TRANSITIONS)."""
-    guard = transitions.TRANSITIONS[(kind, name)]
+    guard = services.TRANSITIONS[(kind, name)]
     label = DOCUMENT_MODELS[kind]._meta.verbose_name
     parts = [f"Allowed while the {label} is {' or '.join(sorted(guard.from_states))}."]
     if guard.switch is True:
@@ -254,7 +254,7 @@ def document_action(
     reject: bool = False,
     summary: str = "",
 ):
-    """One ``POST /<documents>/{id}/<name>`` that calls ``transitions.<service>``."""
+    """One ``POST /<documents>/{id}/<name>`` that calls ``orders.services.<service>``."""
     if reasons_of:
         input_class = reason_input(status_reasons(kind, reasons_of))
     elif reject:

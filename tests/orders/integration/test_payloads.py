@@ -13,8 +13,8 @@ from jsonschema import Draft202012Validator, ValidationError
 from orders import lifecycle
 from orders.integration import payloads
 from orders.models import Event, SalesOrder
+from orders.services import salesorder_reject, salesorder_submit
 from orders.services.documents import line_add
-from orders.services.transitions import salesorder_reject, salesorder_submit
 from settings_app.models import SwitchDoor
 from settings_app.services import organization_set_sop_integration
 from tests.conftest import set_switch
