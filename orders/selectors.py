@@ -8,6 +8,7 @@ from orders import lifecycle
 from orders.integration.outbox import salesorder_ordering_key
 from orders.models import DOCUMENT_MODELS, LINE_MODELS, AuditEntry, Delivery
 from orders.rules import can_edit, read_only_message
+from orders.services.common import visible_to
 from orders.services.guards import guard, transitions_for
 from settings_app.errors import DomainError
 from settings_app.models import Organization
@@ -20,9 +21,7 @@ def documents_for(user, kind: str):
     queryset = model.objects.select_related("account", "owner", "currency", "price_list")
     if not (user.is_authenticated and user.has_perm(f"orders.view_{kind}")):
         return queryset.none()
-    if user.has_perm("orders.view_all_documents"):
-        return queryset
-    return queryset.filter(owner=user)
+    return visible_to(user, queryset)
 
 
 def document_lines(document):

@@ -3,6 +3,7 @@ computed fields show read-only, and the document actions run through the service
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db import models as django_models
 
@@ -10,6 +11,7 @@ from orders import models, services
 from orders.admin.base import DomainErrorsMixin
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
+from orders.services.common import visible_to
 from orders.services.guards import transitions_for
 from orders.templatetags.sop import provenance, provenance_short
 from settings_app.errors import DomainError
@@ -58,7 +60,7 @@ class LineInline(admin.TabularInline):
         return self._editable(request, obj) and super().has_delete_permission(request, obj)
 
 
-def _transition_action(name: str, label: str):
+def _transition_action(name: str, label: str, perm: str):
     def run(modeladmin, request, queryset):
         done, refused = 0, []
         for document in queryset:
@@ -76,13 +78,14 @@ def _transition_action(name: str, label: str):
 
     run.__name__ = f"action_{name}"
     run.short_description = f"{label} (selected)"
+    run.transition_perm = perm  # offered only to roles that have it; the domain guards anyway
     return run
 
 
 def transition_actions(kind: str) -> list:
     """Admin actions for the transitions that need no extra input."""
     return [
-        _transition_action(t.name, t.label)
+        _transition_action(t.name, t.label, t.perm)
         for t in transitions_for(kind)
         if not t.reasons and not t.needs_text
     ]
@@ -107,6 +110,18 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
         "modified_on",
         "modified_by",
     ]
+
+    def get_queryset(self, request):
+        # a salesperson's own documents, as at every other door
+        return visible_to(request.user, super().get_queryset(request))
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        def offered(func) -> bool:
+            perm = getattr(func, "transition_perm", None)
+            return perm is None or request.user.has_perm(perm)
+
+        actions = super().get_actions(request, action_location)
+        return {name: action for name, action in actions.items() if offered(action.func)}
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not can_edit(request.user, obj):
@@ -186,6 +201,9 @@ class LineAdmin(DomainErrorsMixin, admin.ModelAdmin):
     @admin.display(description="Price from")
     def price_provenance(self, obj):
         return provenance(obj.pricing) or "—"
+
+    def get_queryset(self, request):
+        return visible_to(request.user, super().get_queryset(request), owner="document__owner")
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -29,6 +29,14 @@ def can_see(actor, document) -> bool:
     return actor.has_perm("orders.view_all_documents") or document.owner_id == actor.pk
 
 
+def visible_to(actor, queryset, *, owner: str = "owner"):
+    """The rows of ``queryset`` that ``can_see`` lets the actor see (``owner`` names the path
+    to the document's owner: ``"document__owner"`` for lines)."""
+    if actor.has_perm("orders.view_all_documents"):
+        return queryset
+    return queryset.filter(**{owner: actor.pk})
+
+
 def require_visible(actor, document) -> None:
     if not can_see(actor, document):
         raise PermissionRefused(
