@@ -1,8 +1,8 @@
 """What every API view shares: the acting user, role permissions, the error shape."""
 
-from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
 
+from orders.api.parsers import JsonParser
 from orders.api.permissions import METHOD_ACTIONS, RolePermission, model_perm
 from settings_app.acting import set_actor
 
@@ -14,7 +14,7 @@ class ApiViewMixin:
     and asks for the model permission of ``permission_model`` that the method needs."""
 
     permission_classes = [RolePermission]
-    parser_classes = [JSONParser]  # the API speaks JSON only (SPEC §7.3)
+    parser_classes = [JsonParser]  # the API speaks JSON only
     permission_model = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
