@@ -2,12 +2,12 @@
 documents a user may see, ETags, and the OpenAPI descriptions of errors and headers."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors
 from orders.api import conditional
+from orders.api.parsers import JsonParser
 from orders.api.permissions import METHOD_ACTIONS, RolePermission, model_perm
 from settings_app.acting import set_actor
 
@@ -43,7 +43,7 @@ class ApiViewMixin:
     and asks for the model permission of ``permission_model`` that the method needs."""
 
     permission_classes = [RolePermission]
-    parser_classes = [JSONParser]  # the API speaks JSON only (docs/api.md#shape)
+    parser_classes = [JsonParser]  # the API speaks JSON only (docs/api.md#shape)
     permission_model = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
