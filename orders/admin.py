@@ -14,6 +14,7 @@ from django.db import models as django_models
 from django.http import HttpResponseRedirect
 
 from orders import models
+from orders.integration.endpoints import validate_url
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
 from orders.services import transitions
@@ -373,8 +374,15 @@ class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "next_value"]
 
 
+class EndpointForm(forms.ModelForm):
+    def clean_url(self):
+        # The same rule as App Settings: a full http(s) address, never an internal one.
+        return validate_url(self.cleaned_data.get("url", ""))
+
+
 @admin.register(models.Endpoint)
 class EndpointAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    form = EndpointForm
     list_display = ["url", "description", "is_enabled", "created_on", "secret_rotated_on"]
     list_filter = ["is_enabled"]
     search_fields = ["url", "description"]
