@@ -5,7 +5,9 @@ may run at once (on PostgreSQL): rows are claimed with ``SKIP LOCKED`` and a lea
 ``orders.integration.delivery``.
 """
 
+import os
 import signal
+import sys
 import threading
 import time
 
@@ -63,4 +65,11 @@ class Command(BaseCommand):
         # A send in progress ends within its deadline; the claims not sent yet are released.
         for worker in workers:
             worker.join(timeout=timeout_seconds() + 5)
+        connections.close_all()
         self.stdout.write("webhook worker stopped")
+        self.stdout.flush()
+        sys.stderr.flush()
+        # Nothing is left to clean up: skip the interpreter's teardown of every module, which
+        # costs a Django process about a second of CPU — many seconds on a busy host or with
+        # several workers stopping at once, eating into the grace period before a SIGKILL.
+        os._exit(0)

@@ -32,7 +32,7 @@ def process_env(url: str, **extra: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "PYTHONUNBUFFERED": "1", **extra}
 
 
-def manage(url: str, *args: str, timeout: float = 60) -> str:
+def manage(url: str, *args: str, timeout: float = 180) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=Path(settings.BASE_DIR),
