@@ -30,7 +30,8 @@ class Received:
 class Receiver:
     """Records every POST. ``responses`` is a list of status codes answered in turn (then
     ``default_status``); ``delay`` stalls each answer; ``gate``, when set, holds every request
-    until it is opened; ``answer_body`` is sent with every answer."""
+    until it is opened; ``answer_body`` is sent with every answer; ``on_request`` is called
+    with each request as it arrives."""
 
     def __init__(self, secret: str = ""):
         self.secret = secret
@@ -39,6 +40,7 @@ class Receiver:
         self.default_status = 204
         self.delay = 0.0
         self.answer_body = b""
+        self.on_request = None
         self.gate: threading.Event | None = None
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -65,6 +67,8 @@ class Receiver:
                         Received(headers.get("webhook-id", ""), headers, body, payload, verified)
                     )
                     status = receiver.responses.pop(0) if receiver.responses else None
+                if receiver.on_request is not None:
+                    receiver.on_request(receiver.received[-1])
                 if receiver.gate is not None:
                     receiver.gate.wait(30)
                 if receiver.delay:

@@ -248,3 +248,20 @@ def test_a_lease_taken_over_by_another_worker_is_not_sent_twice(receiver, endpoi
     assert renew_lease(theirs, now=mine.lease_until + timedelta(seconds=1)) is not None
     assert receiver.received == []
     assert Delivery.objects.get(event=event).status == Delivery.Status.QUEUED
+
+
+def test_a_stop_midway_hands_back_the_claims_not_yet_sent(receiver, endpoint):
+    from orders.integration.delivery import StopFlag
+
+    first, *rest = [make_event(ordering_key=f"salesorder:{n}") for n in range(3)]
+    stop = StopFlag()
+    receiver.on_request = lambda _: stop.set()  # asked to stop while sending the first
+
+    assert deliver_due(stop=stop) == 3
+
+    assert receiver.ids() == [first.event_id]
+    assert Delivery.objects.get(event=first).status == Delivery.Status.DELIVERED
+    for event in rest:
+        delivery = Delivery.objects.get(event=event)
+        assert (delivery.status, delivery.attempts, delivery.locked_until) == ("queued", 0, None)
+    assert deliver_due() == 2  # another worker takes them at once, no lease to wait out
