@@ -111,16 +111,17 @@ def test_a_second_ctrl_c_during_the_shutdown_kills_every_child(database):
     stack.wait_for_output("back-office simulator receiving webhooks")
     stack.wait_for_output("delivering webhooks")
     children = stack.children()
-    # A web server that does not react to SIGTERM (stopped: only SIGKILL ends it).
-    os.kill(children["web"], signal.SIGSTOP)
+    # A worker that does not react to SIGTERM: stopped, its handler cannot run (only SIGKILL
+    # ends it — a process without a handler would be ended by SIGTERM even while stopped).
+    os.kill(children["webhooks"], signal.SIGSTOP)
 
     os.kill(stack.pid, signal.SIGINT)
     stack.wait_for_output("stopping…", timeout=10)
     time.sleep(0.5)
-    assert stack.process.poll() is None  # still waiting for the web server
+    assert stack.process.poll() is None  # still waiting for the worker
     os.kill(stack.pid, signal.SIGINT)
     code = stack.finish(5)  # well inside the 10 s it would otherwise wait
 
     assert code == 0
-    assert f"killing web (pid {children['web']})" in stack.output()
+    assert f"killing webhooks (pid {children['webhooks']})" in stack.output()
     assert not any(running(pid) for pid in children.values())
