@@ -272,6 +272,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SOP_DEMO_PASSWORD = os.environ.get("SOP_DEMO_PASSWORD", "")
 SOP_WEBHOOK_URL = os.environ.get("SOP_WEBHOOK_URL", "")
 SOP_WEBHOOK_SECRET = os.environ.get("SOP_WEBHOOK_SECRET", "")
+# Webhooks to loopback and private-network addresses (the local simulator); link-local ones,
+# such as the cloud metadata service, stay refused (orders.integration.destinations).
+SOP_WEBHOOK_ALLOW_PRIVATE = env_bool("SOP_WEBHOOK_ALLOW_PRIVATE", False)
 # A delivery succeeds on any 2xx within this many seconds (Standard Webhooks: 15).
 SOP_WEBHOOK_TIMEOUT = float(os.environ.get("SOP_WEBHOOK_TIMEOUT", "15"))
 # How long a worker holds a claimed delivery before another may take it over (default: derived
