@@ -38,6 +38,7 @@ class EventPageSerializer(serializers.Serializer):
 
 class EventFeedView(ApiView):
     permission_model = Event
+    schema_actions = {"GET": "list"}  # operationId events_list
 
     @extend_schema(
         parameters=[
@@ -45,7 +46,8 @@ class EventFeedView(ApiView):
             OpenApiParameter("limit", int, description=f"At most this many (1–{MAX_LIMIT})."),
         ],
         responses=EventPageSerializer,
-        operation_id="events_list",
+        description="The events in commit order, the same as the webhooks carry: read from "
+        "`after` (a cursor you keep) and pass `next_cursor` as the next `after`.",
     )
     def get(self, request):
         query = EventFeedQuery(data=request.query_params)
