@@ -12,6 +12,11 @@ without a word here (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``):
 - the fields only the integration user may write, marked ``x-integration-only``.
 """
 
+import json
+import re
+from pathlib import Path
+
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -102,7 +107,8 @@ STATUS_DESCRIPTIONS = {
     401: "No token, or a token that is not valid (`not_authenticated`, `authentication_failed`).",
     403: "Your role lacks the permission, or the domain refuses you "
     "(`permission_denied`, `integration_only`, …).",
-    404: "Not found, or not visible to you (`not_found`).",
+    404: "Not found, or not visible to you; for a list, a `cursor` that is not one of ours "
+    "(`not_found`).",
     409: "Refused by a business rule (`read_only`, `wrong_state`, `switch_position`, `no_lines`, "
     "`computed_field`, `protected`, …); nothing was changed.",
     412: "`If-Match` does not name the current version (`precondition_failed`).",
@@ -245,8 +251,9 @@ class ApiAutoSchema(AutoSchema):
         has_body = "requestBody" in operation
         has_query = any(p["in"] == "query" for p in operation.get("parameters", []))
         statuses = {400, 401, 403, 429, 431}
-        if "{" in self.path:
-            statuses.add(404)
+        paginated = getattr(self.view, "pagination_class", None) is not None
+        if "{" in self.path or (getattr(self.view, "action", None) == "list" and paginated):
+            statuses.add(404)  # a record not found, or a list's cursor that names no page
         if self.method != "GET":
             statuses.add(409)
         if has_body or self.method == "POST":
@@ -289,11 +296,127 @@ class ApiAutoSchema(AutoSchema):
 
 
 def postprocess(result, generator, request, public):
-    """Say how to send the token (clients default to ``Bearer``)."""
+    """Say how to send the token (clients default to ``Bearer``); add the webhooks."""
     schemes = result.get("components", {}).get("securitySchemes", {})
     if "tokenAuth" in schemes:
         schemes["tokenAuth"]["description"] = (
             "Send `Authorization: Token <key>` — the word `Token`, a space, and the key "
             "(not `Bearer`). Get a key with `python manage.py drf_create_token <username>`."
         )
+    add_webhooks(result)
     return result
+
+
+WEBHOOK_SCHEMAS = Path(settings.BASE_DIR) / "docs" / "schemas" / "webhooks"
+WEBHOOK_HEADERS = {
+    "webhook-id": "The event's id; the same on every retry, so you can drop duplicates.",
+    "webhook-timestamp": "When this attempt was signed (Unix seconds).",
+    "webhook-signature": "`v1,<base64 HMAC-SHA256>` of `id.timestamp.body` (Standard Webhooks).",
+}
+
+
+def _component_name(event_type: str, suffix: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[._]", event_type)) + suffix
+
+
+def _rewrite_refs(node, names: dict[str, str]):
+    if isinstance(node, dict):
+        return {
+            key: (
+                f"#/components/schemas/{names[value.removeprefix('#/$defs/')]}"
+                if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/")
+                else _rewrite_refs(value, names)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(item, names) for item in node]
+    return node
+
+
+def webhook_payloads() -> dict[str, dict]:
+    """Each event type's payload schema, as the repository pins it (the files the payload
+    tests validate against): ``{type: JSON Schema}``."""
+    return {
+        file.name.removesuffix(".json"): json.loads(file.read_text())
+        for file in sorted(WEBHOOK_SCHEMAS.glob("*.json"))
+    }
+
+
+def add_webhooks(result: dict) -> None:
+    """The ``webhooks`` section (OpenAPI 3.1) and the events feed's ``Event`` as a union
+    discriminated by ``type``, built from the payload schemas, so a new event type is in the
+    contract as soon as its schema is in the repository."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    event = components.get("Event", {})
+    variants, mapping, webhooks = [], {}, {}
+    for event_type, payload in webhook_payloads().items():
+        defs = payload.pop("$defs", {})
+        names = {}
+        for name, definition in defs.items():
+            component = f"Webhook{name[0].upper()}{name[1:]}"
+            if components.get(component, definition) != definition:
+                component = _component_name(event_type, component)
+            names[name] = component
+        for name, component in names.items():
+            components[component] = _rewrite_refs(defs[name], names)
+        payload = {k: v for k, v in payload.items() if k not in {"$schema", "$id"}}
+        data = _component_name(event_type, "Data")
+        components[data] = _rewrite_refs(payload, names)
+        envelope = _component_name(event_type, "Event")
+        properties = dict(event.get("properties", {}))
+        properties["type"] = {"type": "string", "const": event_type}
+        properties["data"] = {"$ref": f"#/components/schemas/{data}"}
+        components[envelope] = {
+            "type": "object",
+            "description": payload.get("description", ""),
+            "properties": properties,
+            "required": event.get("required", list(properties)),
+        }
+        variants.append({"$ref": f"#/components/schemas/{envelope}"})
+        mapping[event_type] = f"#/components/schemas/{envelope}"
+        body = _component_name(event_type, "Webhook")
+        components[body] = {
+            "type": "object",
+            "description": "The body of the webhook: `type`, `timestamp` and the event's `data`.",
+            "properties": {
+                "type": {"type": "string", "const": event_type},
+                "timestamp": {"type": "string", "format": "date-time"},
+                "data": {"$ref": f"#/components/schemas/{data}"},
+            },
+            "required": ["type", "timestamp", "data"],
+        }
+        webhooks[event_type] = {
+            "post": {
+                "operationId": "webhooks_" + re.sub(r"[^a-z]+", "_", event_type),
+                "summary": event_type,
+                "description": payload.get("description", ""),
+                "parameters": [
+                    {
+                        "in": "header",
+                        "name": name,
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": text,
+                    }
+                    for name, text in WEBHOOK_HEADERS.items()
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}
+                    },
+                },
+                "responses": {
+                    "2XX": {"description": "Received; any 2xx ends the retries."},
+                    "default": {"description": "Anything else is retried with backoff."},
+                },
+            }
+        }
+    if event:
+        components["Event"] = {
+            "description": "One event of the feed; `data` is the payload of its `type`.",
+            "oneOf": variants,
+            "discriminator": {"propertyName": "type", "mapping": mapping},
+        }
+    result["webhooks"] = webhooks

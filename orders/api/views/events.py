@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from orders.api.views.base import ApiView
 from orders.integration.feed import MAX_LIMIT, events_after
+from orders.integration.payloads import SCHEMA_VERSIONS
 from orders.models import Event
 
 DEFAULT_LIMIT = 100
@@ -22,6 +23,7 @@ class EventFeedQuery(serializers.Serializer):
 class EventSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="event_id")
     timestamp = serializers.DateTimeField(source="created_on")
+    type = serializers.ChoiceField(choices=sorted(SCHEMA_VERSIONS))
     data = serializers.JSONField(source="payload")
 
     class Meta:

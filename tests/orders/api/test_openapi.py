@@ -2,13 +2,16 @@
 operation takes, one operationId scheme, integer ids, descriptions for integrators."""
 
 import ast
+import json
 import re
 from pathlib import Path
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from drf_spectacular.generators import SchemaGenerator
 
 from orders.api.openapi import ERROR_CODES
+from orders.integration.payloads import SCHEMA_VERSIONS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -128,3 +131,27 @@ def test_the_error_code_enum_names_every_code_the_domain_raises():
     field_error_codes = {"required", "max", "unique", "invalid", "not_ascii"}
     missing = _raised_codes() - field_error_codes - set(ERROR_CODES)
     assert not missing, f"add to RAISED_CODES in orders/api/openapi.py: {sorted(missing)}"
+
+
+def test_the_schema_is_valid_openapi_3_1(schema):
+    from openapi_spec_validator import validate
+
+    document = json.loads(json.dumps(schema, cls=DjangoJSONEncoder))
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_every_event_type_is_in_the_webhooks_with_the_repository_schema(schema):
+    components = schema["components"]["schemas"]
+    assert set(schema["webhooks"]) == set(SCHEMA_VERSIONS)
+    assert set(components["EventTypeEnum"]["enum"]) == set(SCHEMA_VERSIONS)
+    mapping = components["Event"]["discriminator"]["mapping"]
+    assert set(mapping) == set(SCHEMA_VERSIONS)
+    for event_type in SCHEMA_VERSIONS:
+        pinned = json.loads((ROOT / "docs/schemas/webhooks" / f"{event_type}.json").read_text())
+        envelope = components[mapping[event_type].rsplit("/", 1)[1]]
+        data = components[envelope["properties"]["data"]["$ref"].rsplit("/", 1)[1]]
+        assert data["required"] == pinned["required"]
+        assert set(data["properties"]) == set(pinned["properties"])
+        body = schema["webhooks"][event_type]["post"]["requestBody"]
+        assert body["content"]["application/json"]["schema"]["$ref"].endswith("Webhook")
