@@ -2,6 +2,7 @@
 documents a user may see, ETags. What the OpenAPI schema says of errors and headers is computed
 from the views by ``orders.api.openapi``."""
 
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,7 +33,14 @@ class ApiViewMixin:
         return method in {"PATCH", "DELETE"}
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except (NotAuthenticated, AuthenticationFailed):
+            # DRF asks the throttles only after authentication and permissions pass, so a
+            # client guessing tokens would be answered 401 forever; its failures count against
+            # the anonymous rate instead, and past it the answer is 429.
+            self.check_throttles(request)
+            raise
         set_actor(request.user)
 
     def required_permissions(self, request) -> list[str]:
