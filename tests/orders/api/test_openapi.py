@@ -91,7 +91,8 @@ def test_components_name_what_they_are(schema):
     for name, component in components.items():
         assert "no lines" not in component.get("description", ""), name
         pricing = component.get("properties", {}).get("pricing")
-        if pricing is not None:
+        # The webhook payloads are what was sent, not records one writes: no readOnly there.
+        if pricing is not None and not name.startswith("Webhook") and not name.endswith("Data"):
             assert "Pricing" in str(pricing) and pricing.get("readOnly"), name
     order = components["SalesOrderDetail"]["properties"]
     assert order["external_reference"]["x-integration-only"] is True
