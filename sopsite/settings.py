@@ -211,12 +211,13 @@ SECURE_CSP = {
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 REST_FRAMEWORK = {
+    # operationIds, error bodies and headers computed from the views (orders/api/openapi.py)
+    "DEFAULT_SCHEMA_CLASS": "orders.api.openapi.ApiAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -236,6 +237,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "sopsite API",
     "DESCRIPTION": "Sales documents and the back-office order processing integration.",
     "VERSION": "1.0.0",
+    # 3.1 for the `webhooks` section: every event type's payload is in the contract.
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -243,6 +246,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Tags by resource (salesorders, invoices, …) rather than one "v1" tag for everything.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Descriptions are written for integrators (orders/api/openapi.py, extend_schema), never
+    # the code's docstrings.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orders.api.openapi.postprocess",
+    ],
     # Each document's state and status_reason choices get a readable name (orders/api/schema.py).
     "ENUM_NAME_OVERRIDES": {
         f"{kind}{what}Enum": f"orders.api.schema.{prefix}_{suffix}"
@@ -253,6 +263,12 @@ SPECTACULAR_SETTINGS = {
             ("Invoice", "INVOICE"),
         ]
         for what, suffix in [("State", "STATES"), ("StatusReason", "STATUS_REASONS")]
+    }
+    | {
+        "ErrorCodeEnum": "orders.api.openapi.ERROR_CODES",
+        "ProductStatusEnum": "orders.api.schema.PRODUCT_STATUSES",
+        "DiscountListTypeEnum": "orders.api.schema.DISCOUNT_LIST_TYPES",
+        "PricingDecisionEnum": "orders.api.fields.PRICING_DECISIONS",
     },
 }
 

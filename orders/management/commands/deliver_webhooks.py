@@ -12,10 +12,16 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from orders.apps import configure_webhook_endpoint
 from orders.integration.delivery import StopFlag, deliver_due, run_worker, timeout_seconds
+
+# --once keeps going round until nothing is due; a failed delivery waits for its backoff, so
+# the rounds end. The cap only guards against a clock that never moves on.
+MAX_ROUNDS = 10_000
 
 
 class Command(BaseCommand):
@@ -27,16 +33,32 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=10)
         parser.add_argument("--timeout", type=float, help="seconds a receiver has to answer")
         parser.add_argument("--lease", type=float, help="seconds a claimed delivery is reserved")
-        parser.add_argument("--once", action="store_true", help="one round, then exit")
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="send everything due now, for all orders (each order's events in order: the "
+            "next one once the one before is delivered), then exit; failures wait for their "
+            "retry",
+        )
 
     def handle(self, *args, threads, poll_interval, batch, timeout, lease, once, **options):
         if timeout is not None:
             settings.SOP_WEBHOOK_TIMEOUT = timeout
         if lease is not None:
             settings.SOP_WEBHOOK_LEASE = lease
+        try:
+            configure_webhook_endpoint(strict=True)
+        except ValidationError as error:
+            message = " ".join(error.messages)
+            raise CommandError(f"SOP_WEBHOOK_URL/SOP_WEBHOOK_SECRET: {message}") from None
         if once:
-            sent = deliver_due(limit=batch)
-            self.stdout.write(f"attempted {sent} deliveries")
+            total = 0
+            for _ in range(MAX_ROUNDS):
+                sent = deliver_due(limit=batch)
+                if not sent:
+                    break
+                total += sent
+            self.stdout.write(f"attempted {total} deliveries")
             return
         stop = StopFlag()
 
