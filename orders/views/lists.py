@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from orders import lifecycle
+from orders.reports.work import queue_for
 from orders.views.kinds import kind_context, selectors
 
 PAGE_SIZE = 25
@@ -43,6 +44,9 @@ def document_list(request, kind: str):
     documents = documents.select_related("account", "owner", "currency")
     if state:
         documents = documents.filter(state=state)
+    work = queue_for(kind, request.GET.get("work", ""))  # a home page card's list
+    if work:
+        documents = work.select(documents)
     if query:
         documents = documents.filter(
             Q(number__icontains=query)
@@ -78,6 +82,7 @@ def document_list(request, kind: str):
         "page": page,
         "columns": columns,
         "state": state,
+        "work": work,
         "states": lifecycle.state_choices(kind),
         "q": query,
         "sort": sort,

@@ -11,35 +11,15 @@ from orders.integration.health import undelivered_count
 from orders.integration.panel import panel_context
 from orders.models import Delivery, SalesOrder
 from orders.pricing import policy
-from orders.selectors import documents_for
+from orders.reports.work import work_cards
 from settings_app import places
 
-OPEN_WORK = [
-    # kind, the state that is "open work", the block's title
-    ("opportunity", "open", "Open opportunities"),
-    ("quote", "draft", "Draft quotes"),
-    ("salesorder", "active", "Active orders"),
-]
 SUBMITTED_SHOWN = 20
 
 
 def open_work(request) -> dict:
-    """The home page's blocks: the user's open documents of each kind they may see."""
-    work = []
-    for kind, state, title in OPEN_WORK:
-        if request.user.has_perm(f"orders.view_{kind}"):
-            documents = documents_for(request.user, kind).filter(state=state)
-            work.append(
-                {
-                    "kind": kind,
-                    "title": title,
-                    "count": documents.count(),
-                    "recent": list(
-                        documents.select_related("account").order_by("-modified_on")[:5]
-                    ),
-                }
-            )
-    return {"work": work}
+    """The home page's cards: the work queues of the user's role (orders.reports.work)."""
+    return {"work": work_cards(request.user)}
 
 
 def skip_table(request) -> dict:
