@@ -122,7 +122,9 @@ def test_customizer_turns_the_integration_off_through_the_confirmation(
     entry = page.locator("#sop-entry")
     expect(entry).to_contain_text("Back Office Order Processing Integration")
     entry.get_by_role("link", name="Manage").click()
-    page.get_by_role("link", name="Turn off…").click()
+    toggle = page.get_by_role("switch", name="Back Office Order Processing Integration")
+    expect(toggle).to_have_attribute("aria-checked", "true")
+    toggle.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Turn off")
     expect(page.locator("#submitted-count")).to_have_text("0")
     page.get_by_role("button", name="Turn the integration off").click()
@@ -134,6 +136,8 @@ def test_customizer_turns_the_integration_off_through_the_confirmation(
     expect(page.locator("#sop-entry")).to_have_count(0)
     expect(page.locator("#switch-doc")).to_contain_text("manage.py sop_integration on")
     assert not Organization.load().is_sop_integration_enabled
+    page.locator("#switch-doc").get_by_role("link", name="Organization page of the admin").click()
+    expect(page.get_by_label("Back office order processing integration")).not_to_be_checked()
 
 
 def test_salesperson_is_refused_app_settings(page, live_server, people, sign_in, console_errors):
