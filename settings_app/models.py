@@ -16,6 +16,10 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
+    def __str__(self) -> str:
+        # People by name wherever a user is shown (admin columns, choices, history).
+        return self.get_full_name() or self.username
+
     @property
     def role_name(self) -> str:
         """The role to greet the user with: the most powerful one they hold."""

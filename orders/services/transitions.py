@@ -130,7 +130,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         _t(
             SALES_ORDER,
             "fulfill",
-            "Fulfil",
+            "Fulfill Order",
             "fulfill_salesorder",
             {"active", "submitted"},
             reasons=("complete", "partial"),
@@ -281,7 +281,8 @@ def _check_reason(transition: Transition, status_reason: str | None) -> str:
     if status_reason not in transition.reasons:
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({"status_reason": f"Choose one of: {', '.join(transition.reasons)}."})
+        labels = [reason.replace("_", " ") for reason in transition.reasons]
+        raise ValidationError({"status_reason": f"Choose one of: {', '.join(labels)}."})
     return status_reason
 
 
@@ -488,7 +489,9 @@ def quote_revise(*, actor, document, expected_version=None):
     return new
 
 
-def quote_create_order(*, actor, document, expected_version=None):
+def quote_create_order(*, actor, document, expected_version=None, close_opportunity=False):
+    """Won; a new order with the quote's lines. ``close_opportunity``: also close the quote's
+    open opportunity as won, through Close as Won's own guard (all or nothing)."""
     with acting_as(actor), transaction.atomic():
         document, _ = _begin(
             QUOTE, "create_order", actor=actor, document=document, expected_version=expected_version
@@ -511,6 +514,10 @@ def quote_create_order(*, actor, document, expected_version=None):
             data={"order": order.pk},
         )
         audit(order, action="created", actor=actor, message=f"Created from {document.number}")
+        if close_opportunity and document.opportunity_id:
+            opportunity = document.opportunity
+            if opportunity.state in TRANSITIONS[(OPPORTUNITY, "win")].from_states:
+                opportunity_win(actor=actor, document=opportunity)
     return order
 
 

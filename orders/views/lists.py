@@ -60,12 +60,11 @@ def document_list(request, kind: str):
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
-        from orders.integration.health import order_sync_statuses
+        from orders.integration.health import order_back_office_chips
 
-        submitted = [doc for doc in page if doc.state == "submitted"]
-        statuses = order_sync_statuses(submitted) if submitted else {}
-        for doc in submitted:
-            doc.sync = statuses.get(doc.pk, "queued")
+        chips = order_back_office_chips(page)
+        for doc in page:
+            doc.sync = chips.get(doc.pk)
     columns = [
         {
             "key": key,

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.forms import ActionForm, DocumentHeaderForm, LineForm
+from orders.integration.health import order_back_office_chips
 from orders.views.kinds import (
     document_services,
     kind_context,
@@ -107,7 +108,7 @@ def record_context(
         "precision": document.currency.precision,
     }
     if kind == "salesorder":
-        context["sync"] = select.order_sync_status(document)
+        context["sync"] = order_back_office_chips([document]).get(document.pk)
     return context
 
 
@@ -273,6 +274,8 @@ def document_action(request, kind: str, pk: int, name: str):
         extra["status_reason"] = form.cleaned_data["status_reason"]
     if form.cleaned_data.get("reason"):
         extra["reason"] = form.cleaned_data["reason"]
+    if form.cleaned_data.get("close_opportunity"):
+        extra["close_opportunity"] = True
     if form.cleaned_data.get("expected_version") is not None:
         extra["expected_version"] = form.cleaned_data["expected_version"]
     services = transition_services()
