@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.forms import ActionForm, DocumentHeaderForm, LineForm
 from orders.integration.health import order_back_office_chips
+from orders.reports.timeline import document_timeline
 from orders.views.kinds import (
     document_services,
     kind_context,
@@ -113,8 +114,8 @@ def record_context(
 
 
 def render_record(request, document, status=200, **kwargs):
-    context = {**record_context(request, document, **kwargs), "timeline": None}
-    context["timeline"] = selectors().document_timeline(document)
+    context = record_context(request, document, **kwargs)
+    context["timeline"] = document_timeline(document)
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -123,6 +124,7 @@ def render_lines(request, document, **kwargs):
     document.refresh_from_db()
     context = record_context(request, document, **kwargs)
     context["oob"] = True
+    context["timeline"] = document_timeline(document)  # the edit is on it
     return render(request, f"{TEMPLATE}#lines", context)
 
 
