@@ -10,6 +10,7 @@ from django.utils.cache import patch_vary_headers
 from orders import lifecycle
 from orders.reports.work import queue_for
 from orders.views.kinds import kind_context, selectors
+from orders.views.team import team_filters
 
 PAGE_SIZE = 25
 
@@ -47,6 +48,7 @@ def document_list(request, kind: str):
     work = queue_for(kind, request.GET.get("work", ""))  # a home page card's list
     if work:
         documents = work.select(documents)
+    documents, team = team_filters(request, kind, documents)  # My / Team / All, owner
     if query:
         documents = documents.filter(
             Q(number__icontains=query)
@@ -82,6 +84,7 @@ def document_list(request, kind: str):
         "columns": columns,
         "state": state,
         "work": work,
+        **team,
         "states": lifecycle.state_choices(kind),
         "q": query,
         "sort": sort,

@@ -21,6 +21,7 @@ from orders.views.kinds import (
     selectors,
     transition_services,
 )
+from orders.views.team import reassign_context
 from settings_app.errors import DomainError
 
 TEMPLATE = "orders/document_detail.html"
@@ -108,6 +109,7 @@ def record_context(
         "action_error": action_error,
         "precision": document.currency.precision,
     }
+    context.update(reassign_context(user, document, editable=editable))
     if kind == "salesorder":
         context["sync"] = order_back_office_chips([document]).get(document.pk)
     return context

@@ -88,3 +88,15 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("DOMContentLoaded", limitAllUnits);
 document.addEventListener("htmx:afterSettle", limitAllUnits);
+
+// "Select all on this page" for the bulk commands of a list.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest && event.target.closest("[data-select-all]");
+  if (!all) {
+    return;
+  }
+  const table = all.closest("table");
+  table.querySelectorAll(`input[name='${all.dataset.selectAll}']`).forEach((box) => {
+    box.checked = all.checked;
+  });
+});
