@@ -8,7 +8,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from orders import lifecycle
+from orders.reports.exports import DOCUMENT_COLUMNS, document_rows
 from orders.reports.work import queue_for
+from orders.views.exports import EXPORT_FORMATS, export_response
 from orders.views.kinds import kind_context, selectors
 from orders.views.team import team_filters
 
@@ -59,6 +61,10 @@ def document_list(request, kind: str):
     direction = "-" if sort.startswith("-") else ""
     documents = documents.order_by(f"{direction}{field}", f"{direction}id")
 
+    export = request.GET.get("export", "")
+    if export in EXPORT_FORMATS:  # what the list shows, every page of it
+        stem = kind_context(kind)["kind_plural"].lower().replace(" ", "-")
+        return export_response(export, stem, DOCUMENT_COLUMNS, document_rows(documents))
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
