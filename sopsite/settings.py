@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks_db",
     "simple_history",
+    "import_export",
     "settings_app",
     "orders",
 ]
@@ -212,6 +213,11 @@ SPECTACULAR_SETTINGS = {
         for what, suffix in [("State", "STATES"), ("StatusReason", "STATUS_REASONS")]
     },
 }
+
+# Spreadsheet import and export in the admin: importing needs the model's change permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
