@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orders.views import catalog, lists, records, team
+from orders.views import catalog, lists, printing, records, team
 from orders.views.kinds import SEGMENTS
 
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
         name="document_line_delete",
     ),
     path("<kind:kind>/bulk/", team.bulk_action, name="document_bulk"),
+    path("<kind:kind>/<int:pk>/pdf/", printing.document_pdf, name="document_pdf"),
     path("<kind:kind>/<int:pk>/reassign/", team.reassign, name="document_reassign"),
     path(
         "<kind:kind>/<int:pk>/actions/<slug:name>/",

@@ -54,6 +54,8 @@ class OrganizationSettingsForm(DescribedFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ORGANIZATION_SETTINGS
+        labels = {"name": "Organization name"}
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "use_system_pricing": "Off: the system never computes prices (a custom engine would).",
             "pricing_decimal_precision": "Decimals of the price per unit, 0 to 10.",

@@ -59,6 +59,12 @@ class Organization(models.Model):
     SINGLETON_PK = 1
 
     name = models.CharField(max_length=200, default="sopsite")
+    # What printed quotes, orders and invoices say about the company that sends them.
+    address = models.TextField(
+        blank=True, help_text="Printed at the top of quotes, orders and invoices."
+    )
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
     is_sop_integration_enabled = models.BooleanField(
         "Back office order processing integration",
         default=False,

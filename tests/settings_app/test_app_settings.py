@@ -87,6 +87,8 @@ def test_organization_settings_form_saves_through_the_service(client, customizer
     url = reverse("app_settings_organization")
     assert client.get(url).status_code == 200
     data = {
+        "name": "Contoso Sales",
+        "address": "1 Main Street\nSpringfield",
         "use_system_pricing": "on",
         "pricing_decimal_precision": "4",
         "discount_calculation_method": "per_unit",
@@ -103,7 +105,11 @@ def test_organization_settings_bad_input_changes_nothing(client, customizer):
     client.force_login(customizer)
     response = client.post(
         reverse("app_settings_organization"),
-        {"pricing_decimal_precision": "11", "discount_calculation_method": "line_item"},
+        {
+            "name": "Contoso",
+            "pricing_decimal_precision": "11",
+            "discount_calculation_method": "line_item",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
