@@ -75,7 +75,7 @@ SYNC_LABELS = {
     "delivered": "Sent to back office",
     "queued": "Sending to back office",
     "paused": "Delivery paused",
-    "feed": "Waiting for the back office to collect it",
+    "feed": "Waiting for the back office",
     "failing": "Delivery failing",
     "dead": "Delivery failed",
 }

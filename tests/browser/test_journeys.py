@@ -158,3 +158,66 @@ def test_an_expired_session_goes_to_sign_in_instead_of_swapping_a_fragment(
     page.get_by_role("link", name="Edit line 1").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_manager_follows_a_home_card_and_bulk_submits_from_the_list(
+    page, live_server, people, shop, sign_in
+):
+    set_switch(people["customizer"], True)
+    ready = build_document(shop, "salesorder", people["sales"], lines=1, name="Ready order")
+    empty = build_document(shop, "salesorder", people["sales"], name="Empty order")
+    sign_in("manager")
+    card = page.locator("section.work-card", has=page.locator("#work-not_submitted"))
+    expect(card).to_contain_text("Ready order")
+    expect(card).to_contain_text("Sam Seller")
+    card.get_by_role("link", name="Active, not yet submitted").click()
+    expect(page).to_have_url(re.compile(r"work=not_submitted"))
+    page.get_by_label("Select all on this page").check()
+    page.get_by_label("With the selected").select_option(label="Submit")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator("p.lead")).to_contain_text("1 done · 1 refused")
+    refused = page.locator("tr", has_text=empty.number)
+    expect(refused).to_contain_text("needs at least one product")
+    assert SalesOrder.objects.get(pk=ready.pk).state == "submitted"
+    page.get_by_role("link", name="Back to sales orders").first.click()
+    expect(page).to_have_url(re.compile(r"/orders/\?"))
+
+
+def test_the_timeline_shows_an_in_page_edit_at_once(page, live_server, people, shop, sign_in):
+    opportunity = build_document(shop, "opportunity", people["sales"], lines=1)
+    sign_in("sales")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    page.get_by_role("link", name="Edit line 1").click()
+    row = page.locator("tr.editing")
+    row.get_by_label("Quantity").fill("7")
+    row.get_by_role("button", name="Save").click()
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline).to_contain_text("Changed line 1")
+    expect(timeline.locator(".tl-changes").first).to_contain_text("Quantity 2 → 7")
+    expect(timeline).to_contain_text("Sam Seller")
+
+
+def test_unit_choices_follow_the_chosen_product(page, live_server, people, shop, sign_in):
+    from decimal import Decimal
+
+    from tests.orders.factories import (
+        PriceListItemFactory,
+        ProductFactory,
+        UnitFactory,
+        UnitGroupFactory,
+    )
+
+    boxes = UnitGroupFactory(name="Boxes", base_unit_name="Box")
+    box = UnitFactory(group=boxes, name="Box of 12", quantity=Decimal("12"))
+    boxed = ProductFactory(number="B-1", name="Boxed", unit_group=boxes, default_unit=box)
+    PriceListItemFactory(price_list=shop["price_list"], product=boxed, unit=box)
+    opportunity = build_document(shop, "opportunity", people["sales"])
+    sign_in("sales")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    form = page.locator("form.add-line")
+    form.get_by_label("Product", exact=True).select_option(label="P-0 Widget 0")
+    unit = form.get_by_label("Unit")
+    expect(unit.locator("option:not([disabled])")).to_have_count(2)  # Default, Each
+    form.get_by_label("Product", exact=True).select_option(label="B-1 Boxed")
+    expect(unit.locator("option:not([disabled])", has_text="Box of 12")).to_have_count(1)
+    expect(unit.locator("option:not([disabled])", has_text="Each")).to_have_count(0)
