@@ -1,4 +1,4 @@
-"""States and status reasons of SPEC §4, with Dynamics' numeric codes, as data.
+"""States and status reasons (docs/rules.md#states), with Dynamics' numeric codes, as data.
 
 ``LIFECYCLE[kind][state] = (state_code, {status_reason: status_code, ...})``; the first status
 reason of a state is its default.
@@ -36,7 +36,7 @@ LIFECYCLE: dict[str, dict[str, tuple[int, dict[str, int]]]] = {
     },
 }
 
-# The states in which a document may be changed (SPEC §4 "editable when"). A submitted order is
+# The states in which a document may be changed (docs/rules.md#read-only-rule). A submitted order is
 # also editable by integration users: that exception lives in orders.rules.
 EDITABLE_STATES = {
     OPPORTUNITY: {"open"},

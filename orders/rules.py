@@ -47,7 +47,8 @@ def facts_for(document, actor, organization) -> Facts:
 
 
 def can_edit(actor, document) -> bool:
-    """SPEC §6: editable states only; an integration user may also change a submitted order."""
+    """docs/rules.md#read-only-rule: editable states only; an integration user may also change
+    a submitted order."""
     if document.state in lifecycle.EDITABLE_STATES[document.KIND]:
         return True
     return (

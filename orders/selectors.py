@@ -3,10 +3,10 @@ timeline of a record)."""
 
 from dataclasses import dataclass
 
-from orders import lifecycle
 from orders.models import DOCUMENT_MODELS, LINE_MODELS
 from orders.rules import can_edit, read_only_message
-from orders.services.transitions import guard, transitions_for
+from orders.services.common import visible_to
+from orders.services.guards import guard, transitions_for
 from settings_app.errors import DomainError
 from settings_app.models import Organization
 
@@ -18,9 +18,7 @@ def documents_for(user, kind: str):
     queryset = model.objects.select_related("account", "owner", "currency", "price_list")
     if not (user.is_authenticated and user.has_perm(f"orders.view_{kind}")):
         return queryset.none()
-    if user.has_perm("orders.view_all_documents"):
-        return queryset
-    return queryset.filter(owner=user)
+    return visible_to(user, queryset)
 
 
 def document_lines(document):
@@ -100,12 +98,3 @@ def read_only_reason(user, document) -> str:
 def user_can_edit(user, document) -> bool:
     """Whether the page may offer editing: the read-only rule plus the user's role."""
     return user.is_authenticated and not read_only_reason(user, document)
-
-
-def order_sync_status(order) -> str | None:
-    """queued / delivered / failing / dead for an order's latest submission, or None."""
-    if order.KIND != lifecycle.SALES_ORDER:
-        return None
-    from orders.integration.health import order_sync_status as status
-
-    return status(order)

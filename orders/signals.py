@@ -7,7 +7,6 @@ orders.pricing.apply; the checks from orders.rules.
 
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
 
 from orders import rules
 from orders.models import (
@@ -16,7 +15,6 @@ from orders.models import (
     LINE_COMPUTED,
     LINE_MODELS,
     NumberSequence,
-    PriceListItem,
     SalesOrder,
 )
 from orders.pricing import apply
@@ -310,13 +308,3 @@ for _model in DOCUMENT_MODELS.values():
     pre_delete.connect(
         header_pre_delete, sender=_model, dispatch_uid=f"sop_header_pre_del_{_model}"
     )
-
-
-@receiver(post_save, sender=PriceListItem, dispatch_uid="sop_reprice_on_item_change")
-def reprice_on_item_change(sender, instance, raw=False, **kwargs):
-    """A catalog price change reaches the open, unlocked orders and invoices carrying it."""
-    if raw:
-        return
-    from orders.services.pricing import reprice_documents_for_item
-
-    reprice_documents_for_item(instance, actor=current_actor())

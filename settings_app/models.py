@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from settings_app.errors import PermissionRefused
+
 
 class User(AbstractUser):
     is_integration_user = models.BooleanField(
@@ -54,7 +56,8 @@ class DiscountCalculationMethod(models.TextChoices):
 
 
 class Organization(models.Model):
-    """The single organization row (pk 1), created by migration; holds every setting of SPEC §2."""
+    """The single organization row (pk 1), created by migration; holds every setting of
+    docs/rules.md#organization."""
 
     SINGLETON_PK = 1
 
@@ -104,8 +107,6 @@ class Organization(models.Model):
                 .first()
             )
             if stored is not None and stored != self.is_sop_integration_enabled:
-                from settings_app.errors import PermissionRefused
-
                 raise PermissionRefused(
                     "The integration switch moves only through its guarded doors "
                     "(admin Organization page, App Settings, the API, `manage.py sop_integration`)."

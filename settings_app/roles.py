@@ -1,4 +1,4 @@
-"""The roles of SPEC §1 as Django groups with model permissions.
+"""The roles (docs/rules.md#roles) as Django groups with model permissions.
 
 ``sync_roles`` is run by data migrations (each app that adds models adds one more run), so a
 fresh database has every group with its permissions. Permissions of models that do not exist
@@ -62,7 +62,8 @@ ROLES: dict[str, list[str]] = {
         "settings_app.view_user",
         "settings_app.change_user",
     ],
-    # The back office's account; SPEC §1 makes it an integration user by the flag, this group
+    # The back office's account; the flag makes it an integration user (docs/rules.md#roles),
+    # this group
     # gives it the model permissions the API checks.
     BACK_OFFICE: _SALES_WORK
     + [

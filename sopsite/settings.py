@@ -5,9 +5,13 @@ SECRET_KEY     required when DEBUG is off
 DEBUG          off unless set ("true"/"1"); `make run` turns it on
 ALLOWED_HOSTS  comma separated; default localhost names
 SOP_HTTPS      on by default when DEBUG is off: SSL redirect, secure cookies, HSTS
+SOP_TRUSTED_PROXIES  how many reverse proxies in front append to X-Forwarded-For (default 0)
+SOP_API_THROTTLE_ANON / SOP_API_THROTTLE_USER  API request rates (default 60/minute, 1200/minute)
+SOP_CACHE      "database": the API's throttle counts shared by all processes (default: per process)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "import_export",
+    "axes",  # before settings_app, whose admin replaces axes' attempts page
     "settings_app",
     "orders",
 ]
@@ -75,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # last, as axes asks: turns a refused (blocked) sign-in into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sopsite.urls"
@@ -115,6 +122,23 @@ AUTH_USER_MODEL = "settings_app.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Brute force: the sign-in lockout (settings_app.signin). axes' backend goes first and only
+# refuses blocked attempts; ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "settings_app.signin.SignInLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "settings_app.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "settings_app.signin.client_address"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5  # consecutive failures for one username
+SOP_SIGNIN_ADDRESS_LIMIT = 20  # failures from one address, whatever the usernames
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+SOP_TRUSTED_PROXIES = int(os.environ.get("SOP_TRUSTED_PROXIES", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +212,15 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "orders.api.errors.exception_handler",
+    # Per process: counts live in the default cache (see CACHES and docs/decisions.md).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("SOP_API_THROTTLE_ANON") or "60/minute",
+        "user": os.environ.get("SOP_API_THROTTLE_USER") or "1200/minute",
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -218,6 +251,17 @@ SPECTACULAR_SETTINGS = {
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# The API's throttle counts live here. Local memory is per process, so with N web workers a
+# client gets up to N × the rate; SOP_CACHE=database shares the counts through the database
+# (create its table once with `manage.py createcachetable`). See docs/decisions.md.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "sop_cache"}
+        if os.environ.get("SOP_CACHE", "").strip().lower() == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

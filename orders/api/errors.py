@@ -6,7 +6,11 @@
 - Django's ``ValidationError`` (bad input caught by the domain or ``full_clean``) → 400 with the
   field errors, like the serializers' own.
 - Deleting a catalog row that documents still use → 409 ``protected``.
+- Too many requests (the throttle rates in settings) → 429 ``throttled`` with ``retry_after``
+  seconds in the body and the ``Retry-After`` header.
 """
+
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -68,7 +72,15 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.Throttled):
+        # whole seconds, rounded up: a client that waits as told is not throttled again
+        wait = max(1, math.ceil(exc.wait)) if exc.wait is not None else None
+        detail = "Too many requests; slow down."
+        if wait is not None:
+            detail = f"Too many requests; try again in {wait} seconds."
+            response["Retry-After"] = str(wait)
+        response.data = {"code": "throttled", "detail": detail, "fields": [], "retry_after": wait}
+    elif isinstance(exc, exceptions.ValidationError):
         errors = (
             response.data
             if isinstance(response.data, dict)

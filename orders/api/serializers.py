@@ -1,4 +1,4 @@
-"""Serializers of the REST API (SPEC §7.3): thin translations between JSON and the models.
+"""Serializers of the REST API (docs/api.md): thin translations between JSON and the models.
 
 They validate the shape of the input (types, lengths, references that exist) and nothing else:
 every business rule (read-only documents, computed fields, the skip table, the switch) is the
@@ -8,8 +8,8 @@ domain's, reached through ``orders.services``.
 from django.db import models
 from rest_framework import serializers
 
-from orders import lifecycle
-from orders.api.fields import DecimalString
+from orders import lifecycle, representation
+from orders.api.fields import DateTimeString, DecimalString
 from orders.models import (
     Account,
     Currency,
@@ -29,21 +29,24 @@ from orders.models import (
     Unit,
     UnitGroup,
 )
+from orders.selectors import documents_for
 from settings_app.models import Organization
 
 
 class ApiModelSerializer(serializers.ModelSerializer):
-    """Decimals as strings (``"10.00"``; quantities without padding)."""
+    """Decimals and times in the forms of ``orders.representation`` (``"10.00"``; quantities
+    without padding; UTC with a "Z")."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DecimalField: DecimalString,
+        models.DateTimeField: DateTimeString,
     }
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if field_class is DecimalString and "quantity" in field_name:
-            kwargs["min_places"] = 0
+        if field_class is DecimalString:
+            kwargs["min_places"] = representation.min_places(field_name)
         return field_class, kwargs
 
 
@@ -162,23 +165,6 @@ class AccountSerializer(ApiModelSerializer):
 
 # --- documents and lines ------------------------------------------------------------------
 
-LINE_FIELDS = [
-    "id",
-    "line_number",
-    "product",
-    "write_in_product",
-    "unit",
-    "quantity",
-    "price_per_unit",
-    "is_price_overridden",
-    "volume_discount_amount",
-    "base_amount",
-    "manual_discount_amount",
-    "tax",
-    "extended_amount",
-    "pricing",
-]
-
 
 class LineSerializer(ApiModelSerializer):
     """A product line. Computed amounts are accepted as input and handed to the domain, which
@@ -187,7 +173,7 @@ class LineSerializer(ApiModelSerializer):
     pricing = serializers.JSONField(read_only=True)
 
     class Meta:
-        fields = LINE_FIELDS
+        fields = list(representation.LINE_FIELDS)
         read_only_fields = ["id", "line_number", "pricing"]
         extra_kwargs = {
             "product": {"required": False},
@@ -215,32 +201,6 @@ class InvoiceLineSerializer(LineSerializer):
         model = InvoiceLine
 
 
-HEADER_FIELDS = [
-    "id",
-    "number",
-    "name",
-    "account",
-    "price_list",
-    "currency",
-    "owner",
-    "state",
-    "status_reason",
-    "state_code",
-    "status_code",
-    "discount_percentage",
-    "discount_amount",
-    "freight_amount",
-    "total_line_item_amount",
-    "total_line_item_discount_amount",
-    "total_discount_amount",
-    "total_amount_less_freight",
-    "total_tax",
-    "total_amount",
-    "pricing",
-    "version",
-    "created_on",
-    "modified_on",
-]
 HEADER_READ_ONLY = [
     "id",
     "number",
@@ -273,15 +233,13 @@ class DocumentSerializer(ApiModelSerializer):
         request = self.context.get("request")
         if request is None:
             return
-        from orders.selectors import documents_for
-
         for name, kind in self.RELATED_DOCUMENTS.items():
             field = self.fields.get(name)
             if field is not None and not field.read_only:
                 field.queryset = documents_for(request.user, kind)
 
     class Meta:
-        fields = HEADER_FIELDS
+        fields = list(representation.HEADER_FIELDS)
         read_only_fields = HEADER_READ_ONLY
         extra_kwargs = {"owner": {"required": False}, "currency": {"required": True}}
 
@@ -294,34 +252,21 @@ class OpportunitySerializer(DocumentSerializer):
 class QuoteSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = Quote
-        fields = [*HEADER_FIELDS, "opportunity", "revision_number"]
+        fields = list(representation.document_fields(lifecycle.QUOTE))
         read_only_fields = [*HEADER_READ_ONLY, "revision_number"]
-
-
-ORDER_FIELDS = [
-    "quote",
-    "opportunity",
-    "is_price_locked",
-    "submitted_on",
-    "submitted_by",
-    "last_back_office_submit",
-    "submit_status",
-    "submit_status_description",
-    "external_reference",
-]
 
 
 class SalesOrderSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = SalesOrder
-        fields = [*HEADER_FIELDS, *ORDER_FIELDS]
+        fields = list(representation.document_fields(lifecycle.SALES_ORDER))
         read_only_fields = [*HEADER_READ_ONLY, "is_price_locked", "submitted_on", "submitted_by"]
 
 
 class InvoiceSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = Invoice
-        fields = [*HEADER_FIELDS, "sales_order", "is_price_locked"]
+        fields = list(representation.document_fields(lifecycle.INVOICE))
         read_only_fields = [*HEADER_READ_ONLY, "is_price_locked"]
 
 
@@ -351,21 +296,6 @@ LINE_SERIALIZERS: dict[str, type[LineSerializer]] = {
 DETAIL_SERIALIZERS: dict[str, type[DocumentSerializer]] = {
     kind: _detail(SERIALIZERS[kind], LINE_SERIALIZERS[kind]) for kind in lifecycle.KINDS
 }
-
-
-def document_representation(document) -> dict:
-    """The JSON of one document with its lines, exactly as ``GET /api/v1/<documents>/{id}``
-    returns it (the outbox's event payload uses it too). Plain dicts, lists and strings."""
-    data = DETAIL_SERIALIZERS[document.KIND](document).data
-    return _plain(data)
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
 
 
 # --- action inputs ------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from rest_framework.routers import DefaultRouter
 from orders.api.errors import not_found
 from orders.api.views import catalog
 from orders.api.views.docs import ApiDocsView
-from orders.api.views.documents import DOCUMENT_VIEWSETS, LINE_VIEWSETS, PATHS
+from orders.api.views.documents import DOCUMENT_VIEWSETS, PATHS
 from orders.api.views.events import EventFeedView
+from orders.api.views.lines import LINE_VIEWSETS
 from orders.api.views.organization import OrganizationView
 
 

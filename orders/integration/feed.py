@@ -1,4 +1,5 @@
-"""The events feed (SPEC §7.2): the outbox in commit order, for back offices that poll."""
+"""The events feed: the outbox in commit order, for back offices that poll
+(docs/integration.md#4-pulling-instead-the-events-feed)."""
 
 from orders.models import Event
 

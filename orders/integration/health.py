@@ -5,7 +5,8 @@ Each function runs a constant number of queries, whatever the number of events.
 
 from django.db.models import Count, Max, Q
 
-from orders.integration.outbox import SALESORDER_SUBMITTED, salesorder_ordering_key
+from orders.integration.outbox import salesorder_ordering_key
+from orders.integration.payloads import SALESORDER_SUBMITTED
 from orders.models import Delivery, Event
 
 Status = Delivery.Status

@@ -1,9 +1,13 @@
 """The outbox: events written in the same transaction as the change they announce.
 
-A service calls ``record_event`` inside its ``transaction.atomic()``; the event and one queued
-delivery per endpoint commit together with the change, or not at all. The delivery
-worker (``orders.integration.delivery``) and the events feed (``orders.integration.feed``) read
-these rows after commit, so nothing is lost if the web process dies right after committing.
+A service calls ``record_event`` inside its ``transaction.atomic()``, with a payload built by
+``orders.integration.payloads``; the event and one queued delivery per endpoint commit together
+with the change, or not at all. The delivery worker (``orders.integration.delivery``) and the
+events feed (``orders.integration.feed``) read these rows after commit, so nothing is lost if
+the web process dies right after committing.
+
+This is the low floor of the integration: the services below the delivery machinery call it,
+and it imports nothing of orders but the models.
 """
 
 import json
@@ -14,9 +18,6 @@ from django.utils import timezone
 
 from orders.models import Delivery, Endpoint, Event
 from settings_app.acting import current_actor
-
-SALESORDER_SUBMITTED = "salesorder.submitted"
-ORGANIZATION_SOP_INTEGRATION_CHANGED = "organization.sop_integration_changed"
 
 # Any constant shared by every event-writing transaction; the value only has to be unique among
 # the advisory locks this database uses ("sop" + "outbox" in ASCII, truncated to a bigint).
@@ -72,10 +73,3 @@ def record_event(*, type: str, payload: dict, ordering_key: str = "", actor=None
         for endpoint_id in Endpoint.objects.values_list("pk", flat=True)
     )
     return event
-
-
-def salesorder_payload(order) -> dict:
-    """The whole order with its lines, exactly as ``GET /api/v1/salesorders/{id}`` returns it."""
-    from orders.api.serializers import document_representation  # the API imports the domain
-
-    return document_representation(order)

@@ -1,4 +1,5 @@
-"""The reference back office (SPEC §7.4): receives the webhooks, then works through the REST API.
+"""The reference back office (docs/integration.md): receives the webhooks, then works through
+the REST API.
 
 It is a real HTTP server and a real API client, the way an ERP connector would be written:
 

@@ -1,4 +1,5 @@
-"""Catalog of SPEC §3: currencies, units, products, price lists, discount lists, accounts."""
+"""The catalog (docs/rules.md#catalog): currencies, units, products, price lists, discount
+lists, accounts."""
 
 from decimal import Decimal
 

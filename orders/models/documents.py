@@ -1,4 +1,4 @@
-"""The four sales documents of SPEC §4 and their product lines."""
+"""The four sales documents (docs/rules.md#documents) and their product lines."""
 
 from decimal import Decimal
 
@@ -9,14 +9,13 @@ from simple_history.models import HistoricalRecords
 
 from orders import lifecycle
 from orders.models.catalog import MONEY, PERCENT, QUANTITY, ZERO
+from settings_app.acting import current_actor
 
 PRICE = {"max_digits": 28, "decimal_places": 10}
 
 
 def _history_user(instance=None, request=None, **kwargs):
     """Who changed a record, at every door: the acting user of settings_app.acting."""
-    from settings_app.acting import current_actor
-
     return current_actor()
 
 
@@ -68,7 +67,8 @@ class SalesDocument(models.Model):
     total_tax = models.DecimalField(default=ZERO, **MONEY)
     total_amount = models.DecimalField(default=ZERO, **MONEY)
 
-    # Provenance of the computed values: computed / kept as given, and why (SPEC §5).
+    # Provenance of the computed values: computed / kept as given, and why
+    # (docs/rules.md#price-calculation).
     pricing = models.JSONField(default=dict, blank=True, editable=False)
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -220,7 +220,8 @@ class Invoice(SalesDocument):
 
 
 class DocumentLine(models.Model):
-    """A product line: a catalog product or a write-in, with the amounts of SPEC §5."""
+    """A product line: a catalog product or a write-in, with the amounts of
+    docs/rules.md#price-calculation."""
 
     line_number = models.PositiveIntegerField(editable=False)
     product = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""The arithmetic of SPEC §5: pure functions over Decimal, no ORM.
+"""The arithmetic of docs/rules.md#price-calculation: pure functions over Decimal, no ORM.
 
 Each computed money value is rounded half-up to the currency's precision when it is assigned;
 ``price_per_unit`` to the organization's pricing precision.
@@ -83,7 +83,8 @@ class ItemTerms:
 
 
 def item_price(terms: ItemTerms, *, precision: int) -> Decimal:
-    """Price per unit of SPEC §3's pricing methods, rounded by the item's policy."""
+    """Price per unit by the item's pricing method (docs/rules.md#catalog), rounded by its
+    policy."""
     pct = Decimal(terms.percentage) / HUNDRED
     method = terms.pricing_method
     if method == CURRENCY_AMOUNT:
@@ -202,7 +203,7 @@ def header_totals(
     freight_amount: Decimal,
     places: int,
 ) -> HeaderTotals:
-    """The header formulas of SPEC §5, from the sums of the lines.
+    """The header formulas of docs/rules.md#price-calculation, from the sums of the lines.
 
     Σ(extended − tax) = Σ base − Σ line discounts, so the line discounts are Σ base minus that;
     this holds for both discount methods and for lines kept as given.

@@ -1,4 +1,5 @@
-"""The skip table of SPEC §6 as one piece of data, and the one function that reads it.
+"""The skip table (docs/rules.md#skip-table) as one piece of data, and the one function that
+reads it.
 
 SOP = the switch is on; IU = the acting user is an integration user; SUB = the sales order (for
 a line: its order) is submitted. A rule names the condition under which calculation is

@@ -1,9 +1,12 @@
-"""What every service does first: check the actor, lock the row, compare versions, audit."""
+"""What every service does: check the actor, lock the row, compare versions, write the fields
+it changed past the edit guards, move the state, and leave an audit entry."""
 
 from django.core.exceptions import ValidationError
 
+from orders import lifecycle
 from orders.models import AuditEntry
 from orders.pricing import apply
+from orders.rules import system_write
 from settings_app.errors import DomainError, NoActor, PermissionRefused
 
 
@@ -26,6 +29,14 @@ def can_see(actor, document) -> bool:
     return actor.has_perm("orders.view_all_documents") or document.owner_id == actor.pk
 
 
+def visible_to(actor, queryset, *, owner: str = "owner"):
+    """The rows of ``queryset`` that ``can_see`` lets the actor see (``owner`` names the path
+    to the document's owner: ``"document__owner"`` for lines)."""
+    if actor.has_perm("orders.view_all_documents"):
+        return queryset
+    return queryset.filter(**{owner: actor.pk})
+
+
 def require_visible(actor, document) -> None:
     if not can_see(actor, document):
         raise PermissionRefused(
@@ -44,6 +55,19 @@ def check_version(document, expected_version) -> None:
             f"{document.number} was changed by someone else since you opened it; "
             "reload it and try again."
         )
+
+
+def write(document, *fields: str) -> None:
+    """Save the fields a domain step changed (with version and modified), past the edit guards."""
+    with system_write():
+        document.save(update_fields=[*fields, "version", "modified_on", "modified_by"])
+
+
+def move(document, *, state: str, status_reason: str | None = None, extra: tuple = ()) -> None:
+    """Put the document in ``state`` (with its default status reason unless one is chosen)."""
+    document.state = state
+    document.status_reason = status_reason or lifecycle.default_status_reason(document.KIND, state)
+    write(document, "state", "status_reason", *extra)
 
 
 def audit(document, *, action: str, actor, from_state: str = "", message: str = "", data=None):

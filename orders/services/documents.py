@@ -16,6 +16,7 @@ from orders.services.common import (
     require_perm,
     require_visible,
 )
+from orders.services.handover import salesorder_mark_invoiced
 from settings_app.acting import acting_as
 from settings_app.errors import PermissionRefused
 
@@ -107,8 +108,6 @@ def document_create(*, actor, kind: str, **fields):
         document.full_clean(exclude=["number"])
         document.save()
         if kind == lifecycle.INVOICE and document.sales_order_id:
-            from orders.services.transitions import salesorder_mark_invoiced
-
             salesorder_mark_invoiced(actor=actor, order=document.sales_order, invoice=document)
     return document
 

@@ -1,10 +1,18 @@
-"""Catalog-driven re-pricing: a price list item change reaches open, unlocked documents."""
+"""Catalog-driven re-pricing: a price list item change reaches open, unlocked documents.
+
+The catalog's own save signal arrives here (not in orders.signals, whose receivers sit below
+the services and only apply pricing and the rules): re-pricing documents is a service.
+``OrdersConfig.ready()`` imports this module, which connects the receiver.
+"""
 
 from django.db.models import Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
-from orders.models import Invoice, SalesOrder
+from orders.models import Invoice, PriceListItem, SalesOrder
 from orders.services.common import lock
-from orders.services.transitions import recalculate
+from orders.services.recalculation import recalculate
+from settings_app.acting import current_actor
 
 
 def repriceable_documents(items, model=None):
@@ -33,3 +41,11 @@ def reprice_documents_for_item(item, *, actor) -> int:
             if recalculate(lock(document), actor=actor, action="catalog_reprice"):
                 count += 1
     return count
+
+
+@receiver(post_save, sender=PriceListItem, dispatch_uid="sop_reprice_on_item_change")
+def reprice_on_item_change(sender, instance, raw=False, **kwargs):
+    """A catalog price change reaches the open, unlocked orders and invoices carrying it."""
+    if raw:
+        return
+    reprice_documents_for_item(instance, actor=current_actor())

@@ -1,17 +1,11 @@
-"""The four document kinds as the pages address them, and lazy access to the domain.
-
-The domain modules (services, selectors) are imported when a page needs them, so the catalog
-and list pages keep working while a module is being written.
-"""
-
-import importlib
+"""The four document kinds as the pages address them."""
 
 from django.urls import converters, register_converter
 
 from orders import lifecycle
-from orders.models import DOCUMENT_MODELS, LINE_MODELS
 
-# URL segment of each kind (SPEC §8: /opportunities/, /quotes/, /orders/, /invoices/).
+# URL segment of each kind (docs/pages.md#who-sees-what: /opportunities/, /quotes/, /orders/,
+# /invoices/).
 SEGMENTS = {
     lifecycle.OPPORTUNITY: "opportunities",
     lifecycle.QUOTE: "quotes",
@@ -41,26 +35,6 @@ class KindConverter(converters.StringConverter):
 
 
 register_converter(KindConverter, "kind")
-
-
-def document_model(kind: str):
-    return DOCUMENT_MODELS[kind]
-
-
-def line_model(kind: str):
-    return LINE_MODELS[kind]
-
-
-def selectors():
-    return importlib.import_module("orders.selectors")
-
-
-def document_services():
-    return importlib.import_module("orders.services.documents")
-
-
-def transition_services():
-    return importlib.import_module("orders.services.transitions")
 
 
 def kind_context(kind: str) -> dict:

@@ -8,10 +8,12 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from orders import lifecycle
+from orders.integration.health import order_back_office_chips
 from orders.reports.exports import DOCUMENT_COLUMNS, document_rows
 from orders.reports.work import queue_for
+from orders.selectors import documents_for
 from orders.views.exports import EXPORT_FORMATS, export_response
-from orders.views.kinds import kind_context, selectors
+from orders.views.kinds import kind_context
 from orders.views.team import team_filters
 
 PAGE_SIZE = 25
@@ -43,7 +45,7 @@ def document_list(request, kind: str):
     query = request.GET.get("q", "").strip()[:100]
     sort = _sort(request.GET.get("sort", DEFAULT_SORT))
 
-    documents = selectors().documents_for(request.user, kind)
+    documents = documents_for(request.user, kind)
     documents = documents.select_related("account", "owner", "currency")
     if state:
         documents = documents.filter(state=state)
@@ -68,8 +70,6 @@ def document_list(request, kind: str):
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
-        from orders.integration.health import order_back_office_chips
-
         chips = order_back_office_chips(page)
         for doc in page:
             doc.sync = chips.get(doc.pk)

@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from orders import lifecycle
-from orders.views.kinds import TITLES, selectors
+from orders.selectors import documents_for
+from orders.views.kinds import TITLES
 from settings_app.models import Organization
 
 PRINTABLE = {lifecycle.QUOTE, lifecycle.SALES_ORDER, lifecycle.INVOICE}
@@ -56,7 +57,7 @@ def document_pdf(request, kind: str, pk: int):
         raise Http404
     if not request.user.has_perm(f"orders.view_{kind}"):
         raise PermissionDenied
-    documents = selectors().documents_for(request.user, kind).select_related("account", "currency")
+    documents = documents_for(request.user, kind).select_related("account", "currency")
     document = get_object_or_404(documents, pk=pk)
     response = HttpResponse(document_pdf_bytes(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'

@@ -12,15 +12,12 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orders import selectors, services
 from orders.forms import ActionForm, DocumentHeaderForm, LineForm
 from orders.integration.health import order_back_office_chips
 from orders.reports.timeline import document_timeline
-from orders.views.kinds import (
-    document_services,
-    kind_context,
-    selectors,
-    transition_services,
-)
+from orders.services import documents as document_services
+from orders.views.kinds import kind_context
 from orders.views.team import reassign_context
 from settings_app.errors import DomainError
 
@@ -53,7 +50,7 @@ def load_document(request, kind: str, pk: int):
     """The document if the user may see it (404 otherwise: hidden records are not hinted at)."""
     if not request.user.has_perm(f"orders.view_{kind}"):
         raise PermissionDenied
-    documents = selectors().documents_for(request.user, kind)
+    documents = selectors.documents_for(request.user, kind)
     related = ["account", "price_list", "currency", "owner", "created_by", "modified_by"]
     if kind == "salesorder":
         related += ["submitted_by", "quote", "opportunity"]
@@ -79,11 +76,10 @@ def record_context(
     action_error=None,
 ) -> dict:
     user, kind = request.user, document.KIND
-    select = selectors()
-    read_only = select.read_only_reason(user, document)
+    read_only = selectors.read_only_reason(user, document)
     editable = not read_only
     lines = list(document.lines.select_related("product", "unit").order_by("line_number", "id"))
-    actions = select.document_actions(user, document, has_lines=bool(lines))
+    actions = selectors.document_actions(user, document, has_lines=bool(lines))
     if editable and header_form is None:
         header_form = DocumentHeaderForm.for_kind(kind, instance=document)
     if editable and line_form is None:
@@ -144,7 +140,7 @@ def document_new(request, kind: str):
     form = DocumentHeaderForm.for_kind(kind, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            document = document_services().document_create(
+            document = document_services.document_create(
                 actor=request.user, kind=kind, **form.cleaned_data
             )
         except (DomainError, ValidationError) as error:
@@ -167,7 +163,7 @@ def document_update(request, kind: str, pk: int):
             messages.info(request, "Nothing changed.")
             return redirect(document)
         try:
-            document_services().document_update(
+            document_services.document_update(
                 actor=request.user,
                 document=document,
                 expected_version=int(expected) if expected and expected.isdigit() else None,
@@ -175,7 +171,7 @@ def document_update(request, kind: str, pk: int):
             )
         except (DomainError, ValidationError) as error:
             add_errors(form, error)
-            if not selectors().user_can_edit(request.user, document):
+            if not selectors.user_can_edit(request.user, document):
                 # the page will show no form to put the error on: say it next to the commands
                 messages.error(request, " ".join(form.non_field_errors()) or str(error))
                 return redirect(document)
@@ -198,7 +194,7 @@ def lines(request, kind: str, pk: int):
     form = LineForm(request.POST)
     if form.is_valid():
         try:
-            document_services().line_add(
+            document_services.line_add(
                 actor=request.user, document=document, **form.service_values()
             )
         except (DomainError, ValidationError) as error:
@@ -228,7 +224,7 @@ def line_detail(request, kind: str, pk: int, line_id: int):
         values = form.service_values()
         try:
             if values:
-                document_services().line_update(actor=request.user, line=line, **values)
+                document_services.line_update(actor=request.user, line=line, **values)
         except (DomainError, ValidationError) as error:
             add_errors(form, error)
         else:
@@ -248,7 +244,7 @@ def line_delete(request, kind: str, pk: int, line_id: int):
     line = load_line(document, line_id)
     error = None
     try:
-        document_services().line_delete(actor=request.user, line=line)
+        document_services.line_delete(actor=request.user, line=line)
     except DomainError as refused:
         error = refused.message
     if not request.htmx:
@@ -282,7 +278,6 @@ def document_action(request, kind: str, pk: int, name: str):
         extra["close_opportunity"] = True
     if form.cleaned_data.get("expected_version") is not None:
         extra["expected_version"] = form.cleaned_data["expected_version"]
-    services = transition_services()
     transition = services.TRANSITIONS.get((kind, name))
     label = transition.label if transition else name.replace("_", " ").capitalize()
     try:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from orders.reports.team import VIEWS, possible_owners, sees_everyone, whose
+from orders.selectors import documents_for
 from orders.services.assignment import (
     BULK_COMMANDS,
     MAX_RECORDS,
@@ -18,7 +19,7 @@ from orders.services.assignment import (
     documents_perform,
 )
 from orders.services.transitions import TRANSITIONS
-from orders.views.kinds import kind_context, selectors
+from orders.views.kinds import kind_context
 from settings_app.errors import DomainError
 from settings_app.models import Organization
 
@@ -79,7 +80,7 @@ def bulk_action(request, kind: str):
     if command == REASSIGN:
         owner_id = _int(request.POST.get("owner"))
         owner = get_user_model().objects.filter(pk=owner_id).first() if owner_id else None
-    documents = list(selectors().documents_for(user, kind).filter(pk__in=ids).order_by("number"))
+    documents = list(documents_for(user, kind).filter(pk__in=ids).order_by("number"))
     error = ""
     outcomes = []
     if not ids:
@@ -126,7 +127,7 @@ def reassign(request, kind: str, pk: int):
     """Give one record to someone else (the service decides whether it may be done)."""
     if not request.user.has_perm(f"orders.view_{kind}"):
         raise PermissionDenied
-    document = get_object_or_404(selectors().documents_for(request.user, kind), pk=pk)
+    document = get_object_or_404(documents_for(request.user, kind), pk=pk)
     owner_id = _int(request.POST.get("owner"))
     owner = get_user_model().objects.filter(pk=owner_id).first() if owner_id else None
     try:

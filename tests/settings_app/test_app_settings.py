@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from orders.pricing import policy
-from orders.services.transitions import perform
+from orders.services import perform
 from settings_app.models import Organization, SwitchChange
 from tests.conftest import set_switch
 from tests.orders.views.helpers import build_catalog, build_document

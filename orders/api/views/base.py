@@ -1,12 +1,41 @@
-"""What every API view shares: the acting user, role permissions, the error shape."""
+"""What every API view shares: the acting user, role permissions, the error shape, the
+documents a user may see, ETags, and the OpenAPI descriptions of errors and headers."""
 
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orders import selectors
+from orders.api import conditional
 from orders.api.permissions import METHOD_ACTIONS, RolePermission, model_perm
 from settings_app.acting import set_actor
 
 MAX_ID = 2**63 - 1
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description="Invalid input, with field errors; nothing was changed."),
+    403: OpenApiResponse(description="The role lacks the permission."),
+    404: OpenApiResponse(description="Not found, or not visible to you."),
+    409: OpenApiResponse(
+        description="Refused by a business rule (read-only, wrong state, switch position, "
+        "computed field); the body has a machine-readable `code` and a message."
+    ),
+    412: OpenApiResponse(description="`If-Match` does not match the current version."),
+    422: OpenApiResponse(description="`Idempotency-Key` reused with a different request."),
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The ETag you read (`W/"<version>"`); 412 when the record has changed since.',
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Replays the first response for the same key and body; 422 for another body.",
+)
 
 
 class ApiViewMixin:
@@ -14,7 +43,7 @@ class ApiViewMixin:
     and asks for the model permission of ``permission_model`` that the method needs."""
 
     permission_classes = [RolePermission]
-    parser_classes = [JSONParser]  # the API speaks JSON only (SPEC §7.3)
+    parser_classes = [JSONParser]  # the API speaks JSON only (docs/api.md#shape)
     permission_model = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -37,3 +66,13 @@ def parse_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def visible_documents(user, kind: str):
+    """The documents of ``kind`` the user may see (the domain's selector)."""
+    return selectors.documents_for(user, kind)
+
+
+def with_etag(response: Response, document) -> Response:
+    response["ETag"] = conditional.etag(document.version)
+    return response

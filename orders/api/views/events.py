@@ -1,4 +1,5 @@
-"""GET /api/v1/events?after=<cursor>&limit=<n>: the outbox in commit order (SPEC §7.2)."""
+"""GET /api/v1/events?after=<cursor>&limit=<n>: the outbox in commit order
+(docs/integration.md#4-pulling-instead-the-events-feed)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers

@@ -7,8 +7,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from orders.services import salesorder_submit
 from orders.services.documents import document_create, line_add
-from orders.services.transitions import salesorder_submit
 from tests.conftest import set_switch
 from tests.orders.factories import (
     AccountFactory,

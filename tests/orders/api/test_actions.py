@@ -1,4 +1,4 @@
-"""Every action of SPEC §7.3 through POST /api/v1/<documents>/{id}/<action>."""
+"""Every action of docs/rules.md#transitions through POST /api/v1/<documents>/{id}/<action>."""
 
 import pytest
 

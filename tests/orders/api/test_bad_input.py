@@ -1,4 +1,4 @@
-"""Bad input gets a clear 400 and changes nothing; never a 500 (SPEC §9)."""
+"""Bad input gets a clear 400 and changes nothing; never a 500 (docs/rules.md#at-every-door)."""
 
 import pytest
 

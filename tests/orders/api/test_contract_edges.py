@@ -1,4 +1,4 @@
-"""Edges found by auditing the API against SPEC §7.3: every refusal has a code, and rules that
+"""Edges found by auditing the API against docs/api.md: every refusal has a code, and rules that
 a side door (POST /invoices, PATCH price_list) could bypass hold there too."""
 
 import pytest

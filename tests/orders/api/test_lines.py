@@ -1,4 +1,5 @@
-"""Lines through the API, and the skip table of SPEC §6 as a back office meets it."""
+"""Lines through the API, and the skip table (docs/rules.md#skip-table) as a back office meets
+it."""
 
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
-"""An API call runs the same number of queries for 1 record or line as for 100 (SPEC §9)."""
+"""An API call runs the same number of queries for 1 record or line as for 100
+(docs/rules.md#at-every-door)."""
 
 from decimal import Decimal
 

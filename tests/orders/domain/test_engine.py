@@ -1,4 +1,5 @@
-"""The arithmetic of SPEC §3 and §5, as worked examples computed by hand, and a few properties.
+"""The arithmetic of docs/rules.md#catalog and docs/rules.md#price-calculation, as worked
+examples computed by hand, and a few properties.
 
 Pure functions over Decimal: no database.
 """
@@ -25,7 +26,7 @@ def terms(method, **kwargs) -> ItemTerms:
     return ItemTerms(pricing_method=method, **values)
 
 
-# --- pricing methods (SPEC §3) -------------------------------------------------------------
+# --- pricing methods (docs/rules.md#catalog) -------------------------------------------------
 
 
 def test_currency_amount_is_the_amount():
@@ -108,7 +109,7 @@ def test_unknown_pricing_method_is_refused():
         engine.item_price(terms("guesswork"), precision=2)
 
 
-# --- rounding policies (SPEC §3) -----------------------------------------------------------
+# --- rounding policies (docs/rules.md#catalog) -----------------------------------------------
 
 ROUNDING_EXAMPLES = [
     # value, policy, option, amount, expected
@@ -260,7 +261,7 @@ def test_no_discount_list_means_no_volume_discount():
     assert discount == D("0.00")
 
 
-# --- line amounts (SPEC §5) ----------------------------------------------------------------
+# --- line amounts (docs/rules.md#price-calculation) ------------------------------------------
 
 
 def line(method="line_item", **kwargs):
@@ -320,7 +321,7 @@ def test_line_amounts_follow_a_zero_decimal_currency():
     assert amounts.base_amount == D("100")
 
 
-# --- header totals (SPEC §5) ---------------------------------------------------------------
+# --- header totals (docs/rules.md#price-calculation) -----------------------------------------
 
 
 def test_header_totals_with_discount_percentage_amount_freight_and_tax():

@@ -1,5 +1,6 @@
-"""SPEC §5 through the services, with the database: prices from the price list, volume
-discounts, the price lock, re-pricing, conversions and the provenance of every value."""
+"""docs/rules.md#price-calculation through the services, with the database: prices from the
+price list, volume discounts, the price lock, re-pricing, conversions and the provenance of
+every value."""
 
 from decimal import Decimal
 

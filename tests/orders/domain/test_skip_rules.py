@@ -1,6 +1,7 @@
-"""One test per cell of SPEC §6's skip table, through the services (and so the signals).
+"""One test per cell of the skip table (docs/rules.md#skip-table), through the services (and
+so the signals).
 
-The table below is written out again, independently of orders.pricing.policy, from the spec:
+The table below is written out again, independently of orders.pricing.policy, from docs/rules.md:
 a cell names the facts of which any one, with the switch on, skips calculation.
 """
 
@@ -22,7 +23,7 @@ from settings_app.errors import ReadOnly
 from tests.conftest import set_switch
 from tests.orders.factories import PriceListItemFactory
 
-SPEC_TABLE = {
+RULES_TABLE = {
     "opportunity": {"create": "", "update": "", "recalculate": ""},
     "quote": {"create": "", "update": "", "recalculate": ""},
     "salesorder": {"create": "IU", "update": "SUB IU", "recalculate": "SUB"},
@@ -44,11 +45,11 @@ HAS_SUB = {"salesorder", "salesorderline", "invoice", "invoiceline"}
 
 def expected_skip(table: str, operation: str, *, sop: bool, iu: bool, sub: bool) -> bool:
     facts = {"IU": iu, "SUB": sub}
-    return sop and any(facts[name] for name in SPEC_TABLE[table][operation].split())
+    return sop and any(facts[name] for name in RULES_TABLE[table][operation].split())
 
 
 def cells():
-    for table, operations in SPEC_TABLE.items():
+    for table, operations in RULES_TABLE.items():
         for operation in operations:
             for sop in (False, True):
                 for iu in (False, True):
@@ -113,7 +114,7 @@ def test_skip_table_cell(
     header_kind = HEADER_OF.get(table, table)
     skip = expected_skip(table, operation, sop=sop, iu=iu, sub=sub)
 
-    # The policy module agrees with the spec's table for this cell.
+    # The policy module agrees with docs/rules.md's table for this cell.
     assert decide(table, operation, Facts(sop=sop, iu=iu, sub=sub)).skip is skip
 
     document = None

@@ -1,4 +1,5 @@
-"""Every transition of SPEC §4 through its service, and every way it is refused."""
+"""Every transition of docs/rules.md#transitions through its service, and every way it is
+refused."""
 
 from decimal import Decimal
 

@@ -44,12 +44,13 @@ def test_the_guide_verification_snippet_accepts_sopsite_webhooks_and_refuses_for
         verify(body.encode(), headers, generate_secret())
 
 
-def test_the_guide_names_every_event_type_the_code_writes():
-    from orders.integration import outbox
+def test_the_guide_names_every_event_type_the_code_writes_and_links_its_schema():
+    from orders.integration import payloads
 
     text = GUIDE.read_text()
-    for name in (outbox.SALESORDER_SUBMITTED, outbox.ORGANIZATION_SOP_INTEGRATION_CHANGED):
+    for name in payloads.SCHEMA_VERSIONS:
         assert f"`{name}`" in text
+        assert f"(schemas/webhooks/{name}.json)" in text
 
 
 def test_the_guide_states_the_retry_schedule_the_worker_uses():

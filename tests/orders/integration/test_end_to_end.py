@@ -17,7 +17,7 @@ from orders.integration.simulator import (
     process_submitted_order,
 )
 from orders.models import Delivery, Event, Invoice, SalesOrder
-from orders.services.transitions import salesorder_submit
+from orders.services import salesorder_submit
 from tests.conftest import set_switch
 from tests.orders.factories import (
     AccountFactory,

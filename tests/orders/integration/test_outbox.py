@@ -17,7 +17,7 @@ from orders.integration.health import (
 )
 from orders.integration.outbox import record_event
 from orders.models import Delivery, Event, SalesOrder
-from orders.services.transitions import salesorder_reject, salesorder_submit
+from orders.services import salesorder_reject, salesorder_submit
 from settings_app.models import SwitchDoor
 from settings_app.services import organization_set_sop_integration
 from tests.conftest import set_switch

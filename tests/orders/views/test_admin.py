@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from orders import models
-from orders.services.transitions import perform
+from orders.services import perform
 
 ORDERS_MODELS = [m for m in admin.site._registry if m._meta.app_label == "orders"]
 

@@ -121,7 +121,7 @@ def test_order_list_shows_where_submitted_orders_are_with_constant_queries(
     from django.test.utils import CaptureQueriesContext
 
     from orders.integration.endpoints import endpoint_create
-    from orders.services.transitions import salesorder_submit
+    from orders.services import salesorder_submit
     from tests.conftest import set_switch
 
     set_switch(customizer, True)

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders.services.transitions import perform
+from orders.services import perform
 from tests.orders.views.helpers import HX
 
 KINDS = ["opportunity", "quote", "salesorder", "invoice"]

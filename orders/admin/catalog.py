@@ -1,0 +1,122 @@
+"""The catalog in the admin: currencies, units, products, price and discount lists, accounts."""
+
+from django.contrib import admin, messages
+from import_export.admin import ImportExportModelAdmin
+
+from orders import models, spreadsheets
+from orders.admin.base import DomainErrorsMixin
+
+
+@admin.register(models.Currency)
+class CurrencyAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "symbol", "precision"]
+    search_fields = ["code", "name"]
+
+
+class UnitInline(admin.TabularInline):
+    model = models.Unit
+    extra = 0
+
+
+@admin.register(models.UnitGroup)
+class UnitGroupAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    list_display = ["name", "base_unit_name"]
+    search_fields = ["name"]
+    inlines = [UnitInline]
+
+
+@admin.register(models.Unit)
+class UnitAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    list_display = ["name", "group", "quantity"]
+    list_filter = ["group"]
+    list_select_related = ["group"]
+    search_fields = ["name", "group__name"]
+
+
+@admin.register(models.Product)
+class ProductAdmin(ImportExportModelAdmin, DomainErrorsMixin, admin.ModelAdmin):
+    resource_classes = [spreadsheets.ProductResource]
+    list_display = ["number", "name", "unit_group", "default_unit", "list_price", "status"]
+    list_filter = ["status", "unit_group"]
+    list_select_related = ["unit_group", "default_unit"]
+    search_fields = ["number", "name"]
+
+
+class DiscountBandInline(admin.TabularInline):
+    model = models.DiscountBand
+    extra = 0
+
+
+@admin.register(models.DiscountList)
+class DiscountListAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    list_display = ["name", "type", "currency"]
+    list_filter = ["type"]
+    list_select_related = ["currency"]
+    search_fields = ["name"]
+    inlines = [DiscountBandInline]
+
+
+@admin.register(models.DiscountBand)
+class DiscountBandAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    list_display = ["discount_list", "from_quantity", "to_quantity", "value"]
+    list_filter = ["discount_list"]
+    list_select_related = ["discount_list"]
+
+
+class PriceListItemInline(admin.TabularInline):
+    model = models.PriceListItem
+    extra = 0
+    autocomplete_fields = ["product"]
+    fields = [
+        "product",
+        "unit",
+        "pricing_method",
+        "amount",
+        "percentage",
+        "rounding_policy",
+        "rounding_option",
+        "rounding_amount",
+        "discount_list",
+    ]
+
+
+@admin.register(models.PriceList)
+class PriceListAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    list_display = ["name", "currency", "valid_from", "valid_to"]
+    list_filter = ["currency"]
+    list_select_related = ["currency"]
+    search_fields = ["name"]
+    inlines = [PriceListItemInline]
+
+
+@admin.register(models.PriceListItem)
+class PriceListItemAdmin(ImportExportModelAdmin, DomainErrorsMixin, admin.ModelAdmin):
+    resource_classes = [spreadsheets.PriceListItemResource]
+    list_display = ["price_list", "product", "unit", "pricing_method", "amount", "percentage"]
+    list_filter = ["price_list", "pricing_method", "rounding_policy"]
+    list_select_related = ["price_list", "product", "unit"]
+    search_fields = ["product__number", "product__name", "price_list__name"]
+    autocomplete_fields = ["product"]
+
+    def import_action(self, request, **kwargs):
+        """The preview says first when the import would re-price open documents."""
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None and not result.has_errors() and not result.has_validation_errors():
+            count = spreadsheets.repriced_by_import(result)
+            if count:
+                self.message_user(
+                    request,
+                    f"Confirming this import re-prices {count} open order"
+                    f"{'s' if count != 1 else ''} and invoices carrying these products "
+                    "(those not locked).",
+                    messages.WARNING,
+                )
+        return response
+
+
+@admin.register(models.Account)
+class AccountAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    list_display = ["number", "name", "default_price_list"]
+    list_select_related = ["default_price_list"]
+    search_fields = ["number", "name"]

@@ -1,0 +1,103 @@
+"""The document actions as API endpoints: ``POST /<documents>/{id}/<action>``.
+
+``document_action`` makes one endpoint per action of ``orders.services.TRANSITIONS``: it parses
+the body (a status reason, or a reject's reason), runs the service through the viewset's
+``run_action``, and describes the action's guard in the OpenAPI schema from the same data the
+domain checks.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from orders import lifecycle, services
+from orders.api.idempotency import idempotent
+from orders.api.serializers import DETAIL_SERIALIZERS, RejectInput, status_reasons
+from orders.api.views.base import ERROR_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH
+from orders.models import DOCUMENT_MODELS
+
+_REASON_INPUTS: dict[tuple[str, ...], type[serializers.Serializer]] = {}
+_REASON_INPUT_NAMES = {
+    ("complete", "partial"): "CompletionInput",
+    ("canceled", "out_sold"): "LostInput",
+    ("lost", "canceled", "revised"): "QuoteCloseInput",
+}
+
+
+def reason_input(choices: list[str]) -> type[serializers.Serializer]:
+    """The body of an action that takes ``{"status_reason": …}``, one class per choice set."""
+    key = tuple(choices)
+    if key not in _REASON_INPUTS:
+        _REASON_INPUTS[key] = type(
+            _REASON_INPUT_NAMES.get(key, "StatusReasonInput"),
+            (serializers.Serializer,),
+            {"status_reason": serializers.ChoiceField(choices=choices)},
+        )
+    return _REASON_INPUTS[key]
+
+
+def action_description(kind: str, name: str) -> str:
+    """The action's guard in words, from the same data the domain checks (TRANSITIONS)."""
+    guard = services.TRANSITIONS[(kind, name)]
+    label = DOCUMENT_MODELS[kind]._meta.verbose_name
+    parts = [f"Allowed while the {label} is {' or '.join(sorted(guard.from_states))}."]
+    if guard.switch is True:
+        parts.append("Only while the back-office integration is on.")
+    if guard.switch is False:
+        parts.append("Only while the back-office integration is off.")
+    if guard.needs_lines:
+        parts.append("Needs at least one product line.")
+    if guard.needs_editable:
+        parts.append("The document must be editable for you (read-only rule).")
+    if guard.integration_only:
+        parts.append("Integration users only.")
+    parts.append(f"Permission: `{guard.perm}`. Refusals are 409 with a `code` (403 for roles).")
+    return " ".join(parts)
+
+
+def document_action(
+    kind: str,
+    name: str,
+    service: str,
+    *,
+    creates: bool = False,
+    reasons_of: str | None = None,
+    reject: bool = False,
+    summary: str = "",
+):
+    """One ``POST /<documents>/{id}/<name>`` that calls ``orders.services.<service>``."""
+    if reasons_of:
+        input_class = reason_input(status_reasons(kind, reasons_of))
+    elif reject:
+        input_class = RejectInput
+    else:
+        input_class = None
+    response_class = DETAIL_SERIALIZERS[kind]
+
+    def handler(self, request, pk=None):
+        arguments = {}
+        if input_class is not None:
+            serializer = input_class(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            arguments = dict(serializer.validated_data)
+        return self.run_action(request, service, arguments, creates=creates)
+
+    handler.__name__ = name
+    created_kind = {
+        "create_quote": lifecycle.QUOTE,
+        "create_order": lifecycle.SALES_ORDER,
+        "create_invoice": lifecycle.INVOICE,
+        "revise": lifecycle.QUOTE,
+    }.get(name)
+    responses = {200: response_class, **ERROR_RESPONSES}
+    if created_kind:
+        responses = {201: DETAIL_SERIALIZERS[created_kind], **ERROR_RESPONSES}
+    schema = extend_schema(
+        summary=summary or name.replace("_", " ").capitalize(),
+        description=action_description(kind, name),
+        request=input_class,
+        responses=responses,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        operation_id=f"{kind}_{name}",
+    )
+    return schema(action(detail=True, methods=["post"], url_path=name)(idempotent(handler)))
