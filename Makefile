@@ -64,6 +64,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -q -r orders settings_app sopsite -ll
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: install chromium pdf-libs lint test-sqlite test-postgres

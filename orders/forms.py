@@ -7,6 +7,7 @@ Every widget gets ``aria-describedby`` pointing at its help and error text (see
 from decimal import Decimal
 
 from django import forms
+from django.db import models
 
 from orders import lifecycle
 from orders.models import (
@@ -18,6 +19,7 @@ from orders.models import (
     Product,
     Unit,
 )
+from orders.numbers import NOT_ASCII_DIGITS, is_written_in_ascii
 from settings_app.forms import DescribedFormMixin
 
 HEADER_FIELDS = [
@@ -71,6 +73,24 @@ class ProductSelect(forms.Select):
         return option
 
 
+class NumberField(forms.DecimalField):
+    """Django's decimal field, refusing the digits of other scripts (``Decimal("١٢")`` is 12)."""
+
+    default_error_messages = {"not_ascii": NOT_ASCII_DIGITS}
+
+    def to_python(self, value):
+        if not is_written_in_ascii(value):
+            raise forms.ValidationError(self.error_messages["not_ascii"], code="not_ascii")
+        return super().to_python(value)
+
+
+def number_fields(db_field, **kwargs):
+    """A ModelForm's ``formfield_callback``: decimals are ``NumberField``s."""
+    if isinstance(db_field, models.DecimalField):
+        kwargs.setdefault("form_class", NumberField)
+    return db_field.formfield(**kwargs)
+
+
 class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
     """The header of any document kind; only fields people type (computed ones are shown)."""
 
@@ -105,6 +125,7 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
     class Meta:
         model = DOCUMENT_MODELS[lifecycle.OPPORTUNITY]
         fields = HEADER_FIELDS
+        formfield_callback = number_fields
 
     @classmethod
     def for_kind(cls, kind: str, *args, **kwargs):
@@ -151,11 +172,11 @@ class LineForm(DescribedFormMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, widget=UnitSelect)
     # Fields only parse numbers: the limits (positive quantity, decimals allowed by the pricing
     # and currency precision, discounts within the amount) are the domain's, with its messages.
-    quantity = forms.DecimalField()
+    quantity = NumberField()
     is_price_overridden = forms.BooleanField(label="Override price", required=False)
-    price_per_unit = forms.DecimalField(label="Price per unit", required=False)
-    manual_discount_amount = forms.DecimalField(label="Discount", required=False)
-    tax = forms.DecimalField(required=False)
+    price_per_unit = NumberField(label="Price per unit", required=False)
+    manual_discount_amount = NumberField(label="Discount", required=False)
+    tax = NumberField(required=False)
 
     def __init__(self, *args, line=None, **kwargs):
         self.line = line
@@ -254,6 +275,7 @@ class PriceListItemForm(DescribedFormMixin, forms.ModelForm):
             "rounding_option",
             "rounding_amount",
         ]
+        formfield_callback = number_fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix=f"item{kwargs['instance'].pk}", **kwargs)

@@ -5,7 +5,9 @@ The decisions come from orders.pricing.policy.decide(); the arithmetic from the 
 orders.pricing.apply; the checks from orders.rules.
 """
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db.models import SET_NULL, Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from orders import rules
@@ -17,6 +19,7 @@ from orders.models import (
     NumberSequence,
     SalesOrder,
 )
+from orders.models.history import record_history
 from orders.pricing import apply
 from orders.pricing.policy import Operation, decide
 from settings_app.acting import current_actor
@@ -308,3 +311,50 @@ for _model in DOCUMENT_MODELS.values():
     pre_delete.connect(
         header_pre_delete, sender=_model, dispatch_uid=f"sop_header_pre_del_{_model}"
     )
+
+
+# --- deletes that set references to null --------------------------------------------------
+# Deleting an opportunity, a quote, an order or a user sets the documents' references to it to
+# null with one UPDATE (SET_NULL), which sends no signals: their history rows are added here.
+
+_HISTORY_MODELS = (*DOCUMENT_MODELS.values(), *LINE_MODELS.values())
+
+
+def _nulled_references(model) -> dict:
+    """{document or line model: [its SET_NULL foreign keys to ``model``]}."""
+    found: dict = {}
+    # The reverse relations Django's delete collector follows, hidden ones (related_name="+")
+    # included.
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        if relation.on_delete is SET_NULL and relation.related_model in _HISTORY_MODELS:
+            found.setdefault(relation.related_model, []).append(relation.field.name)
+    return found
+
+
+def remember_nulled_references(sender, instance, **kwargs):
+    nulled = []
+    for model, names in _nulled_references(sender).items():
+        query = Q()
+        for name in names:
+            query |= Q(**{name: instance.pk})
+        nulled.append((model, list(model.objects.filter(query).values_list("pk", flat=True))))
+    instance._sop_nulled = nulled
+
+
+def record_nulled_references(sender, instance, **kwargs):
+    for model, pks in getattr(instance, "_sop_nulled", []):
+        record_history(model, pks, actor=current_actor())
+
+
+for _model in apps.get_models():
+    if _nulled_references(_model):
+        pre_delete.connect(
+            remember_nulled_references, sender=_model, dispatch_uid=f"sop_nulled_pre_{_model}"
+        )
+        post_delete.connect(
+            record_nulled_references, sender=_model, dispatch_uid=f"sop_nulled_post_{_model}"
+        )

@@ -16,6 +16,10 @@ class FaviconView(RedirectView):
         return static("img/favicon.svg")  # at request time: the manifest exists by then
 
 
+# Under /api/, Django's own refusals (a body too large, too many fields, a bad Host) answer in
+# the API's JSON shape.
+handler400 = "orders.api.errors.bad_request"
+
 urlpatterns = [
     path("", settings_views.home, name="home"),
     path(

@@ -12,7 +12,7 @@ def _parse_tag(tag: str) -> int | None:
     if tag.startswith("W/"):
         tag = tag[2:]
     tag = tag.strip('"')
-    return int(tag) if tag.isdigit() and len(tag) < 19 else None
+    return int(tag) if tag.isascii() and tag.isdigit() and len(tag) < 19 else None
 
 
 def expected_version(request, current: int | None = None) -> int | None:

@@ -8,14 +8,20 @@
 - Deleting a catalog row that documents still use → 409 ``protected``.
 - Too many requests (the throttle rates in settings) → 429 ``throttled`` with ``retry_after``
   seconds in the body and the ``Retry-After`` header.
+
+Requests Django itself refuses before or around a view (a body over
+``DATA_UPLOAD_MAX_MEMORY_SIZE``, too many fields, a bad Host header) reach ``bad_request``,
+the site's 400 handler, which answers the same shape under ``/api/``.
 """
 
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -108,3 +114,21 @@ def not_found(request, *args, **kwargs):
         {"code": "not_found", "detail": "No API resource at this address.", "fields": []},
         status=404,
     )
+
+
+API_PREFIX = "/api/"
+
+
+def error_response(code: str, detail: str, status_code: int) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail, "fields": []}, status=status_code)
+
+
+def bad_request(request, exception=None):
+    """The site's 400 handler: the API's JSON shape under /api/, Django's page elsewhere."""
+    if not request.path_info.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return error_response("payload_too_large", "The request body is too large.", 413)
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        return error_response("too_many_fields", "The request has too many fields.", 400)
+    return error_response("bad_request", "The request could not be understood.", 400)

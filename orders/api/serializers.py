@@ -5,11 +5,16 @@ every business rule (read-only documents, computed fields, the skip table, the s
 domain's, reached through ``orders.services``.
 """
 
+import json
+from collections.abc import Mapping
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from rest_framework import serializers
+from rest_framework.relations import PKOnlyObject
 
 from orders import lifecycle, representation
-from orders.api.fields import DateTimeString, DecimalString
+from orders.api.fields import AsciiIntegerField, DateTimeString, DecimalString
 from orders.models import (
     Account,
     Currency,
@@ -35,10 +40,16 @@ from settings_app.models import Organization
 
 class ApiModelSerializer(serializers.ModelSerializer):
     """Decimals and times in the forms of ``orders.representation`` (``"10.00"``; quantities
-    without padding; UTC with a "Z")."""
+    without padding; UTC with a "Z"); numbers in digits 0–9; a read-only field sent with a value
+    other than the stored one is refused (400)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        **{
+            model_field: AsciiIntegerField
+            for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
+            if field is serializers.IntegerField
+        },
         models.DecimalField: DecimalString,
         models.DateTimeField: DateTimeString,
     }
@@ -48,6 +59,36 @@ class ApiModelSerializer(serializers.ModelSerializer):
         if field_class is DecimalString:
             kwargs["min_places"] = representation.min_places(field_name)
         return field_class, kwargs
+
+    def to_internal_value(self, data):
+        if self.instance is not None and isinstance(data, Mapping):
+            self.refuse_read_only_changes(data)
+        return super().to_internal_value(data)
+
+    def refuse_read_only_changes(self, data) -> None:
+        """Name every read-only field sent with another value than the stored one: a client
+        that echoes a record back as it read it changes nothing and is not refused."""
+        refused = {
+            name: ["This field is read-only and cannot be changed."]
+            for name, field in self.fields.items()
+            if field.read_only
+            and name in data
+            and _as_json(data[name]) != _as_json(_stored(field, self.instance))
+        }
+        if refused:
+            raise serializers.ValidationError(refused)
+
+
+def _stored(field, instance):
+    """The field's value as GET shows it (None stays None, as in ``to_representation``)."""
+    attribute = field.get_attribute(instance)
+    check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+    return None if check is None else field.to_representation(attribute)
+
+
+def _as_json(value):
+    """A value as it travels in JSON, so a stored value and the one a client echoes compare."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 # --- organization -------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Each function runs a constant number of queries, whatever the number of events.
 """
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
 
 from orders.integration.outbox import salesorder_ordering_key
 from orders.integration.payloads import SALESORDER_SUBMITTED
@@ -27,6 +28,15 @@ def delivery_health() -> dict:
 def undelivered_count() -> int:
     """How many events still wait for at least one endpoint (queued, failing or dead)."""
     return Event.objects.filter(deliveries__status__in=UNDELIVERED).distinct().count()
+
+
+def oldest_undelivered_age() -> float | None:
+    """Seconds since the oldest delivery still waiting (queued, failing or dead) was queued;
+    None when every event has reached every endpoint (one query)."""
+    oldest = Delivery.objects.filter(status__in=UNDELIVERED).aggregate(oldest=Min("created_on"))
+    if oldest["oldest"] is None:
+        return None
+    return round((timezone.now() - oldest["oldest"]).total_seconds(), 3)
 
 
 def combined_status(statuses) -> str:

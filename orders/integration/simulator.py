@@ -22,6 +22,7 @@ import queue
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ class ApiClient:
     """A tiny JSON client for /api/v1 with token authentication."""
 
     def __init__(self, base_url: str, token: str, timeout: float = 15, attempts: int = 4):
+        if urllib.parse.urlsplit(base_url).scheme not in {"http", "https"}:
+            raise ValueError(f"The API's address must start with http:// or https://: {base_url!r}")
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -84,7 +87,10 @@ class ApiClient:
                 self.base_url + path, data=data, method=method, headers=headers
             )
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                response = urllib.request.urlopen(  # noqa: S310  # nosec B310  # http(s): __init__
+                    request, timeout=self.timeout
+                )
+                with response:
                     raw = response.read()
                     return ApiResponse(
                         response.status, json.loads(raw) if raw else None, response.headers["ETag"]

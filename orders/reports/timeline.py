@@ -16,7 +16,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from orders import lifecycle
-from orders.integration.outbox import SALESORDER_SUBMITTED, salesorder_ordering_key
+from orders.integration.outbox import salesorder_ordering_key
+from orders.integration.payloads import SALESORDER_SUBMITTED
 from orders.models import (
     LINE_MODELS,
     Account,

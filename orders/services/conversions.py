@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from orders.lifecycle import OPPORTUNITY, QUOTE, SALES_ORDER
 from orders.models import LINE_MODELS, Invoice, Quote, SalesOrder
+from orders.models.history import CREATED, record_history
 from orders.pricing import apply
 from orders.pricing.policy import Operation, decide
 from orders.rules import facts_for, system_write
@@ -52,7 +53,7 @@ def copy_lines(source, target, *, actor, start_at: int = 0) -> None:
     organization = Organization.load()
     source_lines = list(LINE_MODELS[source.KIND].objects.filter(document=source))
     target_model = LINE_MODELS[target.KIND]
-    target_model.objects.bulk_create(
+    created = target_model.objects.bulk_create(
         [
             target_model(
                 document=target,
@@ -63,13 +64,19 @@ def copy_lines(source, target, *, actor, start_at: int = 0) -> None:
             for index, line in enumerate(source_lines, start=1)
         ]
     )
+    record_history(target_model, [line.pk for line in created], actor=actor, history_type=CREATED)
     decision = decide(
         target_model.__name__.lower(), Operation.CREATE, facts_for(target, actor, organization)
     )
     if decision.compute and organization.use_system_pricing:
         # The agreed prices come with the lines; amounts are recomputed for the target.
         apply.recalculate_lines(
-            target, target_model, organization, decision=decision, keep_price=source.number
+            target,
+            target_model,
+            organization,
+            actor=actor,
+            decision=decision,
+            keep_price=source.number,
         )
         apply.roll_up(target, target_model, actor=actor, decision=decision)
     else:
@@ -88,6 +95,7 @@ def copy_lines(source, target, *, actor, start_at: int = 0) -> None:
         type(target).objects.filter(pk=target.pk).update(
             pricing={**decision.as_provenance(), "reason": note}, **totals
         )
+        record_history(type(target), [target.pk], actor=actor)
 
 
 def _new_from(source, model, *, actor, **fields):

@@ -47,7 +47,7 @@ def recalculate(document, *, actor, action: str, volume: bool = False) -> bool:
         )
         return False
     changed = apply.recalculate_lines(
-        document, line_model, organization, decision=decision, volume=volume
+        document, line_model, organization, actor=actor, decision=decision, volume=volume
     )
     apply.roll_up(document, line_model, actor=actor, decision=decision)
     audit(

@@ -166,7 +166,9 @@ def document_update(request, kind: str, pk: int):
             document_services.document_update(
                 actor=request.user,
                 document=document,
-                expected_version=int(expected) if expected and expected.isdigit() else None,
+                expected_version=int(expected)
+                if expected and expected.isascii() and expected.isdigit()
+                else None,
                 **values,
             )
         except (DomainError, ValidationError) as error:

@@ -13,7 +13,14 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env_overrides):
-    test_only = {"SECRET_KEY", "SOP_HTTPS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    test_only = {
+        "SECRET_KEY",
+        "SOP_HTTPS",
+        "DEBUG",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DATABASE_URL",
+        "CONN_MAX_AGE",
+    }
     env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update({k: v for k, v in env_overrides.items() if v != ""})
     return subprocess.run(
@@ -62,6 +69,21 @@ def test_database_url_selects_the_database():
         env_overrides={**PRODUCTION_ENV, "DATABASE_URL": "postgres://u@db.example:5432/sales"},
     )
     assert result.stdout.split() == ["django.db.backends.postgresql", "sales"]
+
+
+def test_production_keeps_database_connections_open_with_health_checks():
+    show = (
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    url = {"DATABASE_URL": "postgres://u@db.example:5432/sales"}
+    for overrides, expected in [
+        ({**PRODUCTION_ENV, **url}, ["60", "True"]),
+        ({**PRODUCTION_ENV, **url, "CONN_MAX_AGE": "300"}, ["300", "True"]),
+        ({"DEBUG": "true", **url}, ["0", "True"]),
+    ]:
+        result = run_manage("shell", "--no-imports", "-c", show, env_overrides=overrides)
+        assert result.stdout.split() == expected, result.stderr
 
 
 def test_csp_uses_nonces_and_no_unsafe_inline():

@@ -2,12 +2,13 @@
 documents a user may see, ETags, and the OpenAPI descriptions of errors and headers."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orders import selectors
 from orders.api import conditional
+from orders.api.parsers import JsonParser
 from orders.api.permissions import METHOD_ACTIONS, RolePermission, model_perm
 from settings_app.acting import set_actor
 
@@ -43,12 +44,19 @@ class ApiViewMixin:
     and asks for the model permission of ``permission_model`` that the method needs."""
 
     permission_classes = [RolePermission]
-    parser_classes = [JSONParser]  # the API speaks JSON only (docs/api.md#shape)
+    parser_classes = [JsonParser]  # the API speaks JSON only (docs/api.md#shape)
     permission_model = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except (NotAuthenticated, AuthenticationFailed):
+            # DRF asks the throttles only after authentication and permissions pass, so a
+            # client guessing tokens would be answered 401 forever; its failures count against
+            # the anonymous rate instead, and past it the answer is 429.
+            self.check_throttles(request)
+            raise
         set_actor(request.user)
 
     def required_permissions(self, request) -> list[str]:

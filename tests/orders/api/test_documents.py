@@ -327,13 +327,20 @@ def test_customizer_reads_documents_but_cannot_create_them(api, customizer, cata
 @pytest.mark.django_db
 def test_state_is_read_only_through_patch(api, salesperson, make_document):
     order = make_document("salesorder", salesperson)
-    response = api(salesperson).patch(
+    client = api(salesperson)
+    response = client.patch(
         f"/api/v1/salesorders/{order.pk}", {"state": "fulfilled"}, format="json"
     )
-    # Read-only fields are ignored by the serializer; the state moves only through actions.
-    assert response.status_code == 200
+    # The state moves only through actions: a PATCH naming another state is refused.
+    assert response.status_code == 400
+    assert response.json()["fields"] == ["state"]
     order.refresh_from_db()
     assert order.state == "active"
+    # Echoing the stored state back (a client sending the record it read) is fine.
+    response = client.patch(
+        f"/api/v1/salesorders/{order.pk}", {"state": "active", "name": "Renamed"}, format="json"
+    )
+    assert response.status_code == 200
 
 
 @pytest.mark.django_db

@@ -75,3 +75,16 @@ def test_rates_come_from_the_environment():
         "7/second",
         "django.core.cache.backends.db.DatabaseCache",
     ], result.stderr
+
+
+def test_guessing_tokens_is_throttled_at_the_anonymous_rate(api, low_rates):
+    guesser = api(None)
+    guesser.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert [guesser.get("/api/v1/salesorders").status_code for _ in range(2)] == [401] * 2
+    assert_throttled(guesser.get("/api/v1/salesorders"), most=3600)
+
+
+def test_unauthenticated_requests_count_against_the_anonymous_rate(api, low_rates):
+    anonymous = api(None)
+    assert [anonymous.get("/api/v1/products").status_code for _ in range(2)] == [401] * 2
+    assert_throttled(anonymous.get("/api/v1/products"), most=3600)

@@ -111,3 +111,12 @@ def test_error_pages_are_the_apps(client, salesperson):
     response = client.get("/orders/424242/")
     assert response.status_code == 404
     assert "belongs to someone else" in response.content.decode()
+
+
+def test_a_price_in_other_scripts_digits_is_refused_on_the_row(client, customizer, catalog):
+    item = catalog["price_list"].items.first()
+    client.force_login(customizer)
+    html = client.post(item_url(item), item_data(item, amount="١٢"), **HX).content.decode()
+    assert "Write numbers with the digits 0–9." in html
+    item.refresh_from_db()
+    assert item.amount == Decimal("10")

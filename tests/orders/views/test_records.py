@@ -503,3 +503,24 @@ def test_garbage_input_never_gives_a_500(client, salesperson, make_document, val
         assert response.status_code == 302
     response = client.get(reverse("salesorder_list"), {"page": value, "sort": value, "q": value})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("number", ["١٢", "１２"])
+def test_numbers_in_other_scripts_digits_are_refused_on_the_page(
+    client, salesperson, make_document, catalog, number
+):
+    document = make_document("opportunity", salesperson, lines=1)
+    client.force_login(salesperson)
+    html = client.post(
+        lines_url(document), line_post("new", catalog["products"][1], number), **HX
+    ).content.decode()
+    assert 'id="id_new-quantity_error"' in html
+    assert "Write numbers with the digits 0–9." in html
+    assert document.lines.count() == 1
+    response = client.post(
+        reverse("document_update", kwargs={"kind": "opportunity", "pk": document.pk}),
+        {"name": "Renamed", "currency": catalog["currency"].pk, "freight_amount": number},
+    )
+    assert "Write numbers with the digits 0–9." in response.content.decode()
+    document.refresh_from_db()
+    assert (document.name, document.freight_amount) == ("Big deal", Decimal("0"))
