@@ -15,6 +15,7 @@ from orders import lifecycle
 from orders.models import Delivery
 from orders.rules import is_integration_user
 from orders.selectors import documents_for
+from settings_app.models import Organization
 
 SHOWN = 5
 
@@ -51,6 +52,7 @@ class WorkQueue:
     order_by: tuple[str, ...] = ("-modified_on", "-id")
     # what each record of the card says besides number, name and account
     note: str = ""  # "reason", "waiting", "acknowledged"
+    title_when_off: str = ""  # the title while the integration is off, if it differs
 
 
 QUEUES: dict[str, WorkQueue] = {
@@ -88,6 +90,7 @@ QUEUES: dict[str, WorkQueue] = {
             "Active, not yet submitted",
             "No active order.",
             _not_submitted,
+            title_when_off="Active orders",
         ),
         WorkQueue(
             "unacknowledged",
@@ -154,6 +157,7 @@ def work_queues_for(user) -> list[WorkQueue]:
 @dataclass(frozen=True)
 class WorkCard:
     queue: WorkQueue
+    title: str
     count: int
     records: list
     team: bool  # the user sees everyone's documents: each record says whose it is
@@ -162,12 +166,14 @@ class WorkCard:
 def work_cards(user) -> list[WorkCard]:
     """The home page's cards for ``user``: two queries a card (count and first records)."""
     team = user.has_perm("orders.view_all_documents")
+    switch_on = Organization.load().is_sop_integration_enabled
     cards = []
     for queue in work_queues_for(user):
         documents = queue.select(documents_for(user, queue.kind))
         cards.append(
             WorkCard(
                 queue=queue,
+                title=queue.title if switch_on else (queue.title_when_off or queue.title),
                 count=documents.count(),
                 records=list(
                     documents.select_related("account", "owner").order_by(*queue.order_by)[:SHOWN]

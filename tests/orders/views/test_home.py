@@ -130,3 +130,13 @@ def test_home_costs_the_same_queries_with_few_or_many_orders(
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few) <= 30
+
+
+def test_with_the_integration_off_active_orders_are_not_waiting_to_be_submitted(
+    client, salesperson, make_document
+):
+    make_document("salesorder", salesperson, name="Fresh one")
+    client.force_login(salesperson)
+    html = client.get("/").content.decode()
+    card = html.split('id="work-not_submitted"')[1].split("</section>")[0]
+    assert ">Active orders</a>" in card and "Fresh one" in card
