@@ -212,12 +212,13 @@ SECURE_CSP = {
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 REST_FRAMEWORK = {
+    # operationIds, error bodies and headers computed from the views (orders/api/openapi.py)
+    "DEFAULT_SCHEMA_CLASS": "orders.api.openapi.ApiAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -237,6 +238,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "sopsite API",
     "DESCRIPTION": "Sales documents and the back-office order processing integration.",
     "VERSION": "1.0.0",
+    # 3.1 for the `webhooks` section: every event type's payload is in the contract.
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -244,6 +247,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Tags by resource (salesorders, invoices, …) rather than one "v1" tag for everything.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Descriptions are written for integrators (orders/api/openapi.py, extend_schema), never
+    # the code's docstrings.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "orders.api.openapi.postprocess",
+    ],
     # Each document's state and status_reason choices get a readable name (orders/api/schema.py).
     "ENUM_NAME_OVERRIDES": {
         f"{kind}{what}Enum": f"orders.api.schema.{prefix}_{suffix}"
@@ -254,6 +264,12 @@ SPECTACULAR_SETTINGS = {
             ("Invoice", "INVOICE"),
         ]
         for what, suffix in [("State", "STATES"), ("StatusReason", "STATUS_REASONS")]
+    }
+    | {
+        "ErrorCodeEnum": "orders.api.openapi.ERROR_CODES",
+        "ProductStatusEnum": "orders.api.schema.PRODUCT_STATUSES",
+        "DiscountListTypeEnum": "orders.api.schema.DISCOUNT_LIST_TYPES",
+        "PricingDecisionEnum": "orders.api.fields.PRICING_DECISIONS",
     },
 }
 
@@ -278,6 +294,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SOP_DEMO_PASSWORD = os.environ.get("SOP_DEMO_PASSWORD", "")
 SOP_WEBHOOK_URL = os.environ.get("SOP_WEBHOOK_URL", "")
 SOP_WEBHOOK_SECRET = os.environ.get("SOP_WEBHOOK_SECRET", "")
+# Webhooks to loopback and private-network addresses (the local simulator); link-local ones,
+# such as the cloud metadata service, stay refused (orders.integration.destinations).
+SOP_WEBHOOK_ALLOW_PRIVATE = env_bool("SOP_WEBHOOK_ALLOW_PRIVATE", False)
 # A delivery succeeds on any 2xx within this many seconds (Standard Webhooks: 15).
 SOP_WEBHOOK_TIMEOUT = float(os.environ.get("SOP_WEBHOOK_TIMEOUT", "15"))
 # How long a worker holds a claimed delivery before another may take it over (default: derived

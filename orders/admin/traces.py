@@ -1,10 +1,12 @@
 """Traces in the admin, read-only: audit entries, number sequences, and the integration's
 endpoints, events, deliveries and idempotency keys."""
 
+from django import forms
 from django.contrib import admin
 
 from orders import models
 from orders.admin.base import DomainErrorsMixin, ReadOnlyAdmin
+from orders.integration.endpoints import validate_url
 
 
 @admin.register(models.AuditEntry)
@@ -28,8 +30,15 @@ class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "next_value"]
 
 
+class EndpointForm(forms.ModelForm):
+    def clean_url(self):
+        # The same rule as App Settings: a full http(s) address, never an internal one.
+        return validate_url(self.cleaned_data.get("url", ""))
+
+
 @admin.register(models.Endpoint)
 class EndpointAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    form = EndpointForm
     list_display = ["url", "description", "is_enabled", "created_on", "secret_rotated_on"]
     list_filter = ["is_enabled"]
     search_fields = ["url", "description"]

@@ -1,4 +1,10 @@
-"""ETags and ``If-Match`` on documents: the ETag is the document's ``version``."""
+"""ETags and ``If-Match``: a document's ETag is its ``version``; a record without one (catalog
+rows, the organization) has the digest of its representation."""
+
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from orders.api.errors import PreconditionFailed
 
@@ -32,3 +38,22 @@ def expected_version(request, current: int | None = None) -> int | None:
     if current is not None and current in versions:
         return current
     return versions[0]
+
+
+def representation_etag(data) -> str:
+    """The ETag of a record without a version (catalog rows, the organization): a digest of
+    what GET shows, so any change to the record changes it."""
+    text = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, default=str)
+    return f'W/"{hashlib.sha256(text.encode()).hexdigest()[:20]}"'
+
+
+def check_representation(request, data) -> None:
+    """412 unless ``If-Match`` is absent, ``*``, or names the ETag of ``data`` (the record as
+    read under the caller's row lock)."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return
+    current = representation_etag(data).removeprefix("W/")
+    tags = [part.strip().removeprefix("W/") for part in header.split(",")]
+    if current not in tags:
+        raise PreconditionFailed()

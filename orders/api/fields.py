@@ -1,6 +1,7 @@
 """Serializer fields of the API: decimals and times in the forms of ``orders.representation``,
 which the webhook payloads use too; numbers written with the digits 0–9 only."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders import representation
@@ -42,3 +43,24 @@ class DateTimeString(serializers.DateTimeField):
 
     def to_representation(self, value):
         return representation.datetime_string(value)
+
+
+PRICING_DECISIONS = ["computed", "skipped"]
+
+
+class PricingSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=PRICING_DECISIONS,
+        required=False,
+        help_text="Whether the amounts were computed by the system or kept as given.",
+    )
+    rule = serializers.CharField(required=False, help_text="The skip-table row that decided.")
+    reason = serializers.CharField(required=False, help_text="Why, in words.")
+    copied_from = serializers.CharField(
+        required=False, help_text="The number of the document the amounts were copied from."
+    )
+
+
+@extend_schema_field(PricingSerializer)
+class PricingField(serializers.JSONField):
+    """Provenance of the computed values; read-only (more keys may appear)."""

@@ -84,4 +84,5 @@ def idempotent(handler):
             return _replay(stored, digest)
         return response
 
+    wrapper.idempotent = True  # the OpenAPI schema declares the header and its 422 from this
     return wrapper

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 
 from orders import lifecycle, representation
-from orders.api.fields import AsciiIntegerField, DateTimeString, DecimalString
+from orders.api.fields import AsciiIntegerField, DateTimeString, DecimalString, PricingField
 from orders.models import (
     Account,
     Currency,
@@ -211,7 +211,7 @@ class LineSerializer(ApiModelSerializer):
     """A product line. Computed amounts are accepted as input and handed to the domain, which
     keeps them where the skip table skips calculation and refuses them (409) elsewhere."""
 
-    pricing = serializers.JSONField(read_only=True)
+    pricing = PricingField(read_only=True)
 
     class Meta:
         fields = list(representation.LINE_FIELDS)
@@ -259,7 +259,7 @@ class DocumentSerializer(ApiModelSerializer):
 
     state_code = serializers.IntegerField(read_only=True)
     status_code = serializers.IntegerField(read_only=True, allow_null=True)
-    pricing = serializers.JSONField(read_only=True)
+    pricing = PricingField(read_only=True)
 
     # A document may refer only to the documents its user may see (a reference to any other
     # is "does not exist", as a GET of it would be 404).

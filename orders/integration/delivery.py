@@ -12,9 +12,11 @@ claims a few due rows and sends them:
   with the same ordering key, to the same endpoint, is not delivered — dead-lettered ones
   included, until someone retries them (ordering is the promise; a dead letter is shown on App
   Settings with a "Retry now" button).
-* **Outcome**: any 2xx is success; anything else, a refused connection or no answer within the
-  timeout is a failure, retried with exponential backoff and jitter for about a day
-  (``RETRY_DELAYS``), then the delivery is dead-lettered.
+* **Outcome**: any 2xx is success; anything else, a refused connection, an address webhooks
+  may not go to (``destinations``) or no answer within the timeout — one deadline for the whole
+  attempt (``transport``) — is a failure, retried with exponential backoff and jitter for about
+  a day (``RETRY_DELAYS``), then the delivery is dead-lettered. Only the status code and a
+  short reason of ours are recorded, never what the receiver answered in its body.
 
 Functions take ``now`` so tests drive the clock instead of sleeping.
 """
@@ -26,8 +28,6 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.client import HTTPConnection, HTTPException, HTTPSConnection
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -35,6 +35,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from orders.integration.transport import Outcome, post
 from orders.models import Delivery, DeliveryAttempt
 
 logger = logging.getLogger("sopsite.integration")
@@ -56,8 +57,8 @@ def timeout_seconds() -> float:
 def lease_duration() -> timedelta:
     """How long a claimed delivery stays reserved for the worker that claimed it.
 
-    Longer than an attempt can take (connecting and sending are each bounded by the timeout,
-    reading the answer by the overall deadline), so a live worker never loses its lease;
+    Longer than an attempt can take (one deadline of ``timeout_seconds()`` covers connecting,
+    sending and reading the answer), so a live worker never loses its lease;
     ``settings.SOP_WEBHOOK_LEASE`` (seconds) overrides it, for tests that kill workers.
     """
     override = getattr(settings, "SOP_WEBHOOK_LEASE", None)
@@ -158,49 +159,9 @@ def signed_headers(*, event, secret: str, body: str, sent_at: datetime) -> dict[
     }
 
 
-@dataclass(frozen=True)
-class Outcome:
-    ok: bool
-    status_code: int | None
-    error: str
-    duration_ms: int
-
-
 def send(*, url: str, body: str, headers: dict[str, str]) -> Outcome:
-    """POST once; never raises for network trouble (that is an outcome too).
-
-    The answer must be complete within the timeout: the socket timeout bounds each network
-    wait, so the answer is also read against an overall deadline. Redirects are not followed.
-    """
-    timeout = timeout_seconds()
-    started = time.monotonic()
-    deadline = started + timeout
-    status_code = None
-    parts = urlsplit(url)
-    connection_class = HTTPSConnection if parts.scheme == "https" else HTTPConnection
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    conn = connection_class(parts.hostname, parts.port, timeout=timeout)
-    try:
-        conn.request("POST", target, body=body.encode(), headers=headers)
-        response = conn.getresponse()
-        status_code = response.status
-        text = b""
-        while chunk := response.read(8192):
-            if time.monotonic() > deadline:
-                raise TimeoutError
-            text += chunk[: max(0, 2000 - len(text))]
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        ok = 200 <= status_code < 300
-        error = "" if ok else f"HTTP {status_code}: {text[:300].decode(errors='replace')}"
-    except TimeoutError:
-        ok, error = False, f"No answer within {timeout:g} s"
-    except (OSError, HTTPException) as exc:
-        ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
-    finally:
-        conn.close()
-    duration_ms = int((time.monotonic() - started) * 1000)
-    return Outcome(ok=ok, status_code=status_code, error=error, duration_ms=duration_ms)
+    """POST once, within one overall deadline of ``timeout_seconds()`` (see ``transport``)."""
+    return post(url, body=body.encode(), headers=headers, timeout=timeout_seconds())
 
 
 def attempt(claim: Claim, *, now: datetime | None = None) -> Outcome:
@@ -255,10 +216,17 @@ def record_outcome(delivery: Delivery, claim: Claim, outcome: Outcome, *, now=No
             )
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 10) -> int:
-    """Claim and send up to ``limit`` due deliveries; returns how many were attempted."""
+def deliver_due(*, now: datetime | None = None, limit: int = 10, stop=None) -> int:
+    """Claim and send up to ``limit`` due deliveries; returns how many were claimed.
+
+    When ``stop`` is set midway, the claims not sent yet are released at once, so another
+    worker can send them without waiting for the lease to run out.
+    """
     claims = claim_due(now=now, limit=limit)
-    for claim in claims:
+    for index, claim in enumerate(claims):
+        if stop is not None and stop.is_set():
+            release(claims[index:])
+            break
         claim = renew_lease(claim, now=now)
         if claim is None:
             continue  # our lease ran out while earlier ones were sent; another worker has it
@@ -267,6 +235,13 @@ def deliver_due(*, now: datetime | None = None, limit: int = 10) -> int:
         except Delivery.DoesNotExist:
             continue  # its endpoint was deleted meanwhile, and the delivery with it
     return len(claims)
+
+
+def release(claims: list[Claim]) -> None:
+    for claim in claims:
+        Delivery.objects.filter(pk=claim.delivery_id, locked_until=claim.lease_until).update(
+            locked_until=None
+        )
 
 
 def renew_lease(claim: Claim, *, now: datetime | None = None) -> Claim | None:
@@ -279,11 +254,38 @@ def renew_lease(claim: Claim, *, now: datetime | None = None) -> Claim | None:
     return Claim(claim.delivery_id, lease_until) if renewed else None
 
 
+class StopFlag:
+    """Asks the worker to stop; safe to set from a signal handler, any number of times.
+
+    A plain attribute that the loops poll, not a ``threading.Event``: ``Event.set()`` takes a
+    lock, and a second signal arriving while the first handler holds it runs the handler again
+    on the same (main) thread, which then waits for its own lock forever.
+    """
+
+    POLL = 0.05  # seconds between looks at the flag while waiting
+
+    def __init__(self):
+        self.requested = False
+
+    def set(self) -> None:
+        self.requested = True
+
+    def is_set(self) -> bool:
+        return self.requested
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``, less once the flag is set; returns whether it is."""
+        until = time.monotonic() + seconds
+        while not self.requested and (left := until - time.monotonic()) > 0:
+            time.sleep(min(left, self.POLL))
+        return self.requested
+
+
 def run_worker(*, stop, poll_interval: float = 1.0, batch: int = 10) -> None:
-    """Deliver until ``stop.is_set()``; sleeps ``poll_interval`` when nothing is due."""
+    """Deliver until ``stop.is_set()``; waits ``poll_interval`` when nothing is due."""
     while not stop.is_set():
         try:
-            sent = deliver_due(limit=batch)
+            sent = deliver_due(limit=batch, stop=stop)
         except Exception:
             # A lost database connection or a locked SQLite file must not end the worker.
             logger.exception("Webhook delivery round failed; retrying")

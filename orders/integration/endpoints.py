@@ -6,6 +6,7 @@ secret is generated here, returned once to show the person who asked, and never 
 
 import base64
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from orders.integration.destinations import validate_destination
 from orders.models import Delivery, Endpoint, Event
 from settings_app.errors import NoActor, PermissionRefused
 
@@ -41,18 +43,26 @@ def _check(actor) -> None:
 
 
 def validate_url(url: str) -> str:
+    """A full http(s) address whose host webhooks may go to (see ``destinations``)."""
     url = (url or "").strip()
     if not url:
         raise ValidationError("Enter the address that receives the webhooks.", code="required")
+    if any(not char.isprintable() or char.isspace() for char in url):
+        raise ValidationError(
+            "The address may not contain spaces or control characters.", code="invalid"
+        )
     if len(url) > Endpoint._meta.get_field("url").max_length:
         raise ValidationError("The address is too long (500 characters at most).", code="max")
     try:
         URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except (ValidationError, ValueError):  # ValueError: a port out of range
         raise ValidationError(
             "Enter a full http:// or https:// address, e.g. https://erp.example.com/webhooks.",
             code="invalid",
         ) from None
+    validate_destination(parts.hostname, port)
     return url
 
 

@@ -310,6 +310,7 @@ class BackOffice:
         webhook_id = headers["webhook-id"]
         with self.lock:
             if webhook_id in self.seen:
+                logger.info("webhook %s (%s): duplicate ignored", webhook_id, payload.get("type"))
                 return 200, "duplicate ignored"
             self.seen.add(webhook_id)
             self.received.append(payload)
@@ -319,6 +320,7 @@ class BackOffice:
             with self.lock:
                 self.processed[order["id"]] = processed
             self.work.put((order, webhook_id, processed, time.monotonic()))
+        logger.info("webhook %s (%s): accepted", webhook_id, payload.get("type"))
         return 204, "accepted"
 
     def _work_loop(self) -> None:

@@ -13,7 +13,6 @@ from rest_framework.decorators import action
 from orders import lifecycle, services
 from orders.api.idempotency import idempotent
 from orders.api.serializers import DETAIL_SERIALIZERS, RejectInput, status_reasons
-from orders.api.views.base import ERROR_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH
 from orders.models import DOCUMENT_MODELS
 
 _REASON_INPUTS: dict[tuple[str, ...], type[serializers.Serializer]] = {}
@@ -51,7 +50,10 @@ def action_description(kind: str, name: str) -> str:
         parts.append("The document must be editable for you (read-only rule).")
     if guard.integration_only:
         parts.append("Integration users only.")
-    parts.append(f"Permission: `{guard.perm}`. Refusals are 409 with a `code` (403 for roles).")
+    parts.append(
+        f"Needs the permission `{guard.perm}`. A refusal is a 409 with a `code` (403 when "
+        "your role may not)."
+    )
     return " ".join(parts)
 
 
@@ -89,15 +91,13 @@ def document_action(
         "create_invoice": lifecycle.INVOICE,
         "revise": lifecycle.QUOTE,
     }.get(name)
-    responses = {200: response_class, **ERROR_RESPONSES}
+    responses = {200: response_class}
     if created_kind:
-        responses = {201: DETAIL_SERIALIZERS[created_kind], **ERROR_RESPONSES}
+        responses = {201: DETAIL_SERIALIZERS[created_kind]}
     schema = extend_schema(
         summary=summary or name.replace("_", " ").capitalize(),
         description=action_description(kind, name),
         request=input_class,
         responses=responses,
-        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
-        operation_id=f"{kind}_{name}",
     )
     return schema(action(detail=True, methods=["post"], url_path=name)(idempotent(handler)))

@@ -2,6 +2,9 @@
 discount lists with their bands, accounts. Reading needs the view permission, writing the add /
 change / delete permission of the model. Rows are validated with ``full_clean`` (the models'
 own ``clean`` rules), so a bad row is a 400 with field errors and nothing is saved.
+
+A row has no version: its ETag is the digest of what GET shows, and ``PATCH``/``DELETE`` with
+an ``If-Match`` compare it under the row's lock (412 when it has changed since it was read).
 """
 
 from django.db import transaction
@@ -9,6 +12,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from orders.api import conditional
 from orders.api.idempotency import idempotent
 from orders.api.pagination import IdCursorPagination
 from orders.api.serializers import (
@@ -39,6 +43,7 @@ from orders.models import (
 class CatalogViewSet(ApiViewMixin, viewsets.ModelViewSet):
     pagination_class = IdCursorPagination
     lookup_value_regex = r"[0-9]+"
+    sends_etag = True
 
     def get_queryset(self):
         return self.permission_model.objects.all()
@@ -53,9 +58,38 @@ class CatalogViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def parent_values(self) -> dict:
         return {}
 
+    def with_etag(self, response):
+        if response.status_code < 300 and isinstance(response.data, dict):
+            response["ETag"] = conditional.representation_etag(response.data)
+        return response
+
+    def check_if_match(self, request) -> None:
+        """Lock the row and compare ``If-Match`` with what GET would show now."""
+        if request.headers.get("If-Match") is None:
+            return
+        pk = parse_id(self.kwargs.get(self.lookup_field))
+        row = self.get_queryset().select_for_update().filter(pk=pk).first() if pk else None
+        if row is None:
+            raise Http404
+        conditional.check_representation(request, self.get_serializer(row).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.with_etag(super().retrieve(request, *args, **kwargs))
+
     @idempotent
     def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
+        return self.with_etag(super().create(request, *args, **kwargs))
+
+    def partial_update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self.check_if_match(request)
+            response = super().partial_update(request, *args, **kwargs)
+        return self.with_etag(response)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self.check_if_match(request)
+            return super().destroy(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         instance = self.permission_model(**serializer.validated_data, **self.parent_values())

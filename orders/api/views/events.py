@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from orders.api.views.base import ApiView
 from orders.integration.feed import MAX_LIMIT, events_after
+from orders.integration.payloads import SCHEMA_VERSIONS
 from orders.models import Event
 
 DEFAULT_LIMIT = 100
@@ -22,6 +23,7 @@ class EventFeedQuery(serializers.Serializer):
 class EventSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="event_id")
     timestamp = serializers.DateTimeField(source="created_on")
+    type = serializers.ChoiceField(choices=sorted(SCHEMA_VERSIONS))
     data = serializers.JSONField(source="payload")
 
     class Meta:
@@ -38,6 +40,7 @@ class EventPageSerializer(serializers.Serializer):
 
 class EventFeedView(ApiView):
     permission_model = Event
+    schema_actions = {"GET": "list"}  # operationId events_list
 
     @extend_schema(
         parameters=[
@@ -45,7 +48,8 @@ class EventFeedView(ApiView):
             OpenApiParameter("limit", int, description=f"At most this many (1–{MAX_LIMIT})."),
         ],
         responses=EventPageSerializer,
-        operation_id="events_list",
+        description="The events in commit order, the same as the webhooks carry: read from "
+        "`after` (a cursor you keep) and pass `next_cursor` as the next `after`.",
     )
     def get(self, request):
         query = EventFeedQuery(data=request.query_params)

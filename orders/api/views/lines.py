@@ -12,9 +12,6 @@ from orders.api.idempotency import idempotent
 from orders.api.permissions import model_perm
 from orders.api.serializers import LINE_SERIALIZERS
 from orders.api.views.base import (
-    ERROR_RESPONSES,
-    IDEMPOTENCY_KEY,
-    IF_MATCH,
     ApiViewMixin,
     parse_id,
     visible_documents,
@@ -28,15 +25,18 @@ LINE_ID = OpenApiParameter("line_id", int, OpenApiParameter.PATH)
 
 
 class LineViewSet(ApiViewMixin, viewsets.GenericViewSet):
-    """``/<documents>/{document_id}/lines`` and ``…/lines/{line_id}``.
-
-    Reading needs the document's and the line's view permissions; writing the line model's
-    add / change / delete permission. ``If-Match`` carries the document's version (a line
-    belongs to its document's version).
-    """
+    # ``/<documents>/{document_id}/lines`` and ``…/lines/{line_id}``. Reading needs the
+    # document's and the line's view permissions; writing the line model's add / change /
+    # delete permission. ``If-Match`` carries the document's version (a line belongs to its
+    # document's version).
 
     kind: str = ""
     pagination_class = None
+    sends_etag = True
+    etag_on_delete = True
+
+    def takes_if_match(self, method: str, action: str | None) -> bool:
+        return method in {"POST", "PATCH", "DELETE"}
 
     @property
     def permission_model(self):
@@ -146,27 +146,11 @@ def _line_schema(kind: str):
     line = LINE_SERIALIZERS[kind]
     params = [DOCUMENT_ID]
     return {
-        "list": extend_schema(parameters=params, operation_id=f"{kind}_lines_list"),
-        "retrieve": extend_schema(
-            parameters=[*params, LINE_ID], operation_id=f"{kind}_lines_retrieve"
-        ),
-        "create": extend_schema(
-            parameters=[*params, IF_MATCH, IDEMPOTENCY_KEY],
-            request=line,
-            responses={201: line, **ERROR_RESPONSES},
-            operation_id=f"{kind}_lines_create",
-        ),
-        "partial_update": extend_schema(
-            parameters=[*params, LINE_ID, IF_MATCH],
-            request=line,
-            responses={200: line, **ERROR_RESPONSES},
-            operation_id=f"{kind}_lines_partial_update",
-        ),
-        "destroy": extend_schema(
-            parameters=[*params, LINE_ID, IF_MATCH],
-            responses={204: None, **ERROR_RESPONSES},
-            operation_id=f"{kind}_lines_destroy",
-        ),
+        "list": extend_schema(parameters=params),
+        "retrieve": extend_schema(parameters=[*params, LINE_ID]),
+        "create": extend_schema(parameters=params, request=line, responses={201: line}),
+        "partial_update": extend_schema(parameters=[*params, LINE_ID], request=line),
+        "destroy": extend_schema(parameters=[*params, LINE_ID], responses={204: None}),
     }
 
 

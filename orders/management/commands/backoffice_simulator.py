@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from orders.integration.delivery import StopFlag
 from orders.integration.endpoints import endpoint_create, endpoint_replay, endpoint_set_enabled
 from orders.integration.simulator import ApiClient, BackOffice, make_server
 from orders.models import Endpoint
@@ -74,12 +75,14 @@ class Command(BaseCommand):
             think_time=think_time,
         )
         server = make_server(back_office, host=host, port=port)
-        stop = threading.Event()
+        # A flag, not a threading.Event: a burst of signals must not deadlock the handler.
+        stop = StopFlag()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.stdout.write(f"back-office simulator receiving webhooks at {url}, API {api}")
-        stop.wait()
+        while not stop.wait(1):
+            pass
         server.shutdown()
         self.stdout.write("back-office simulator stopped")
 

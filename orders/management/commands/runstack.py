@@ -1,6 +1,8 @@
 """Run the whole local stack in one terminal: web server, delivery worker, back-office simulator.
 
-Ctrl-C (or SIGTERM) stops all of them; if one exits, the others are stopped too.
+It fails loudly: when any of them exits by itself, the others are stopped and runstack exits
+non-zero, naming the one that died. Ctrl-C (or SIGTERM) stops all of them: each gets SIGTERM
+and up to ``GRACE_SECONDS`` to finish; a second Ctrl-C during that wait kills every one left.
 """
 
 import os
@@ -8,11 +10,41 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.integration.endpoints import endpoint_from_environment
+
+GRACE_SECONDS = 10
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def how_it_ended(self) -> str:
+        code = self.process.returncode
+        if code is not None and code < 0:
+            return f"was killed by {signal.Signals(-code).name}"
+        return f"exited with status {code}"
+
+
+class Signals:
+    """How many SIGINT/SIGTERM have arrived. The handler only counts — it raises nothing and
+    takes no lock — so a signal can arrive at any point, even inside the shutdown, safely."""
+
+    def __init__(self):
+        self.count = 0
+
+    def arrived(self, *_) -> None:
+        self.count += 1
 
 
 class Command(BaseCommand):
@@ -63,34 +95,57 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, simulator_port, **options):
         self.endpoint_from_environment()
-        running: list[tuple[str, subprocess.Popen]] = []
-        for name, argv in self.processes(port, simulator_port):
-            self.stdout.write(f"starting {name}: {' '.join(argv[1:])}")
-            running.append((name, subprocess.Popen(argv)))  # noqa: S603
-        self.stdout.write(self.style.SUCCESS(f"\nsopsite is at http://127.0.0.1:{port}/"))
-        self.stdout.write(
-            "Sign in as admin, customizer, manager, sales or integration (see above)."
-        )
-        self.stdout.write("Press Ctrl-C to stop everything.\n")
-
-        def stop(*_):
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
+        signals = Signals()
+        signal.signal(signal.SIGINT, signals.arrived)
+        signal.signal(signal.SIGTERM, signals.arrived)
+        children: list[Child] = []
         try:
-            while all(proc.poll() is None for _, proc in running):
-                time.sleep(0.5)
-            for name, proc in running:
-                if proc.poll() is not None:
-                    self.stderr.write(f"{name} exited with status {proc.returncode}; stopping.")
-        except KeyboardInterrupt:
-            self.stdout.write("\nstopping…")
+            for name, argv in self.processes(port, simulator_port):
+                if signals.count:
+                    break
+                process = subprocess.Popen(argv)  # noqa: S603 (our own manage.py commands)
+                self.stdout.write(f"starting {name} (pid {process.pid}): {' '.join(argv[1:])}")
+                children.append(Child(name, process))
+            else:
+                self.stdout.write(self.style.SUCCESS(f"\nsopsite is at http://127.0.0.1:{port}/"))
+                self.stdout.write(
+                    "Sign in as admin, customizer, manager, sales or integration (see above)."
+                )
+                self.stdout.write("Press Ctrl-C to stop everything.\n")
+            dead = self.watch(children, signals)
         finally:
-            for _, proc in running:
-                if proc.poll() is None:
-                    proc.terminate()
-            for _, proc in running:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            # Also after an error of our own: no child outlives runstack.
+            self.stop_all(children, signals)
+        if dead is not None:
+            raise CommandError(f"{dead.name} {dead.how_it_ended()}; stopped the others.")
+        self.stdout.write("stopped.")
+
+    def watch(self, children: list[Child], signals: Signals) -> Child | None:
+        """Wait for Ctrl-C/SIGTERM (None) or for a child to exit by itself (that child)."""
+        while not signals.count:
+            for child in children:
+                if not child.running():
+                    self.stderr.write(f"{child.name} {child.how_it_ended()}; stopping the others.")
+                    return child
+            time.sleep(POLL_SECONDS)
+        self.stdout.write("\nstopping… (Ctrl-C again to kill)")
+        return None
+
+    def stop_all(self, children: list[Child], signals: Signals) -> None:
+        """SIGTERM to every child still running, then wait; kill whatever is left when the
+        grace period ends or another Ctrl-C/SIGTERM arrives meanwhile."""
+        asked = signals.count
+        for child in children:
+            if child.running():
+                child.process.terminate()
+        deadline = time.monotonic() + GRACE_SECONDS
+        while any(child.running() for child in children):
+            if signals.count > asked or time.monotonic() > deadline:
+                for child in children:
+                    if child.running():
+                        self.stderr.write(f"killing {child.name} (pid {child.process.pid})")
+                        child.process.kill()
+                for child in children:
+                    child.process.wait()
+                break
+            time.sleep(POLL_SECONDS / 4)

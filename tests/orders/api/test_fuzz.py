@@ -1,5 +1,7 @@
 """Property-based: schemathesis generates requests from our own OpenAPI schema (valid and
-invalid ones) for every operation; none may answer with a 5xx. Kept small to stay fast."""
+invalid ones) for every operation; none may answer with a 5xx, every status must be one the
+operation declares, and every error body must carry a code of the ``ErrorCodeEnum``. Kept
+small to stay fast."""
 
 import json
 from urllib.parse import urlencode
@@ -11,6 +13,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
+from orders.api.openapi import ERROR_CODES
 from tests.orders.api.conftest import client_for
 from tests.orders.factories import DiscountBandFactory
 
@@ -101,7 +104,7 @@ def path_parameters(path: str, ids, children) -> dict:
     }
 
 
-def fuzz(client, strategy) -> None:
+def fuzz(client, strategy, declared: set[str]) -> None:
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -118,6 +121,15 @@ def fuzz(client, strategy) -> None:
             case.body,
             response.status_code,
         )
+        # Conformance: the status is one the schema declares, an error has the Error shape.
+        assert str(response.status_code) in declared, (
+            case.method,
+            case.formatted_path,
+            response.status_code,
+        )
+        if response.status_code >= 400:
+            body = response.json()
+            assert body["code"] in ERROR_CODES and isinstance(body["detail"], str), body
 
     run()
 
@@ -138,5 +150,7 @@ def test_no_generated_request_gets_a_5xx(records, integration_user, customizer, 
         # ids are fixed to real records, so every operation reaches its view).
         negative = bool(len(operation.body) or len(operation.query))
         modes = [GenerationMode.POSITIVE] + [GenerationMode.NEGATIVE] * negative
+        declared = set(operation.definition.raw["responses"])
         for mode in modes:
-            fuzz(client, operation.as_strategy(generation_mode=mode, path_parameters=fixed))
+            strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
+            fuzz(client, strategy, declared)

@@ -1,17 +1,20 @@
 """A real webhook receiver on 127.0.0.1 that verifies Standard Webhooks signatures."""
 
 import json
+import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from orders.integration.endpoints import endpoint_create
 from orders.integration.outbox import record_event
+from tests.orders.integration.processes import database_url, manage
 
 
 @dataclass
@@ -27,7 +30,8 @@ class Received:
 class Receiver:
     """Records every POST. ``responses`` is a list of status codes answered in turn (then
     ``default_status``); ``delay`` stalls each answer; ``gate``, when set, holds every request
-    until it is opened."""
+    until it is opened; ``answer_body`` is sent with every answer; ``on_request`` is called
+    with each request as it arrives."""
 
     def __init__(self, secret: str = ""):
         self.secret = secret
@@ -35,6 +39,8 @@ class Receiver:
         self.responses: list[int] = []
         self.default_status = 204
         self.delay = 0.0
+        self.answer_body = b""
+        self.on_request = None
         self.gate: threading.Event | None = None
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -61,6 +67,8 @@ class Receiver:
                         Received(headers.get("webhook-id", ""), headers, body, payload, verified)
                     )
                     status = receiver.responses.pop(0) if receiver.responses else None
+                if receiver.on_request is not None:
+                    receiver.on_request(receiver.received[-1])
                 if receiver.gate is not None:
                     receiver.gate.wait(30)
                 if receiver.delay:
@@ -69,8 +77,9 @@ class Receiver:
                     status = 400
                 try:
                     self.send_response(status or receiver.default_status)
-                    self.send_header("content-length", "0")
+                    self.send_header("content-length", str(len(receiver.answer_body)))
                     self.end_headers()
+                    self.wfile.write(receiver.answer_body)
                 except OSError:
                     pass  # the sender went away (timed out or was killed)
 
@@ -117,6 +126,55 @@ def receiver():
     if receiver.gate is not None:
         receiver.gate.set()
     receiver.stop()
+
+
+class FakeDns:
+    """Answers for made-up names (``*.test``) in turn — the last answer repeats — and counts
+    the lookups; every other name goes to the real resolver. DNS is the one thing a test on
+    one machine cannot make answer differently from one minute to the next."""
+
+    def __init__(self, real):
+        self.real = real
+        self.answers: dict[str, list[str]] = {}
+        self.lookups: Counter = Counter()
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host not in self.answers:
+            return self.real(host, port, *args, **kwargs)
+        self.lookups[host] += 1
+        answers = self.answers[host]
+        address = answers.pop(0) if len(answers) > 1 else answers[0]
+        if ":" in address:
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, int(port), 0, 0))]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port)))]
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    fake = FakeDns(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return fake
+
+
+@pytest.fixture
+def private_addresses_refused(settings):
+    """Production's default: webhooks may not go to internal addresses."""
+    settings.SOP_WEBHOOK_ALLOW_PRIVATE = False
+
+
+@pytest.fixture
+def worker_database(tmp_path):
+    """A database both this test and worker processes can open.
+
+    On PostgreSQL, the test database itself (the test must use ``transaction=True``). SQLite
+    test databases live in this process's memory, so there it is a freshly migrated file,
+    driven through ``manage.py shell``.
+    """
+    if connection.vendor == "postgresql":
+        return database_url()
+    url = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+    manage(url, "migrate", "--no-input", "-v0")
+    return url
 
 
 @pytest.fixture

@@ -60,3 +60,23 @@ def test_the_guide_states_the_retry_schedule_the_worker_uses():
     assert "5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h and 8 h" in text
     assert RETRY_DELAYS == [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800]
     assert f"{MAX_ATTEMPTS} attempts" in text
+
+
+def test_the_operations_guide_names_every_environment_variable_the_code_reads():
+    operations = (Path(settings.BASE_DIR) / "docs" / "operations.md").read_text()
+    read = {"DATABASE_URL"}  # read by dj_database_url.config()
+    for source in [
+        Path(settings.BASE_DIR) / "sopsite" / "settings.py",
+        *(Path(settings.BASE_DIR) / "settings_app" / "management" / "commands").glob("*.py"),
+        *(Path(settings.BASE_DIR) / "orders" / "management" / "commands").glob("*.py"),
+    ]:
+        read |= set(
+            re.findall(
+                r"""(?:environ(?:\.get)?\(|environ\[|env_bool\(|env_list\()["']([A-Z_]+)["']""",
+                source.read_text(),
+            )
+        )
+    assert {"SECRET_KEY", "SOP_WEBHOOK_ALLOW_PRIVATE", "SOP_ACTOR"} <= read  # the search works
+    assert [name for name in sorted(read) if f"`{name}`" not in operations] == []
+    for endpoint in ("/healthz", "/readyz"):
+        assert f"`GET {endpoint}`" in operations

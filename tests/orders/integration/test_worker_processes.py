@@ -1,98 +1,21 @@
 """The delivery worker as real processes: killed with SIGKILL mid-delivery, and two at once."""
 
 import itertools
-import json
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-import textwrap
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from orders.integration.endpoints import generate_secret
 from orders.models import Delivery, Endpoint
 from tests.orders.integration.conftest import make_event
+from tests.orders.integration.processes import Worker, database_url, in_process
 
 pytestmark = [
     pytest.mark.xdist_group("integration"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def database_url() -> str:
-    """The test database as a DATABASE_URL, so a worker process opens the same one."""
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def manage(url: str, *args: str, timeout: float = 60) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=Path(settings.BASE_DIR),
-        env={**os.environ, "DATABASE_URL": url, "DEBUG": "false"},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def in_process(url: str, code: str):
-    """Run ``code`` in a fresh ``manage.py shell`` on that database; it prints JSON last."""
-    return json.loads(manage(url, "shell", "-c", textwrap.dedent(code)).strip().splitlines()[-1])
-
-
-@pytest.fixture
-def worker_database(tmp_path):
-    """A database both this test and worker processes can open.
-
-    On PostgreSQL, the test database itself. SQLite test databases live in this process's
-    memory, so there it is a freshly migrated file, driven through ``manage.py shell``.
-    """
-    if connection.vendor == "postgresql":
-        return database_url()
-    url = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
-    manage(url, "migrate", "--no-input", "-v0")
-    return url
-
-
-class Worker:
-    def __init__(self, url: str, *args: str):
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (read after the process ends)
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false"}
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "deliver_webhooks", "--poll-interval", "0.1", *args],
-            cwd=Path(settings.BASE_DIR),
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def wait_until_all_delivered(workers, timeout: float = 90) -> None:
