@@ -20,7 +20,7 @@ for c in "$$(command -v pyenv >/dev/null && pyenv root 2>/dev/null)/versions/$$w
 done; exit 1
 endef
 
-.PHONY: help install run test lint test-sqlite test-postgres chromium bench clean
+.PHONY: help install run test lint test-sqlite test-postgres chromium pdf-libs bench clean
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + back-office simulator"
@@ -38,7 +38,7 @@ install: $(VENV)/.installed
 
 # SOP_WEBHOOK_ALLOW_PRIVATE: the built-in back-office simulator listens on 127.0.0.1, an address
 # webhooks may not go to otherwise. runstack exits non-zero, naming it, when any of its children dies.
-run: install
+run: install pdf-libs
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py seed_demo
 	SOP_WEBHOOK_ALLOW_PRIVATE=true DEBUG=true $(PY) manage.py runstack --port $(PORT)
@@ -51,6 +51,17 @@ chromium:
 	  else echo "note: /usr/bin/chromium is missing and we are not root; browser tests will be skipped"; fi; \
 	fi
 
+# WeasyPrint (the PDFs of quotes, orders and invoices) draws text with Pango and HarfBuzz from Debian.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libharfbuzz0b fonts-dejavu-core
+pdf-libs:
+	@missing=$$(for p in $(PDF_LIBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "Installing $$missing from Debian for the PDFs"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || { echo "error: could not install $$missing"; exit 1; }; \
+	  else echo "note: $$missing missing and we are not root; PDFs (and their tests) will fail"; fi; \
+	fi
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -58,7 +69,7 @@ lint: install
 	$(VENV)/bin/bandit -q -r orders settings_app sopsite -ll
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install chromium lint test-sqlite test-postgres
+test: install chromium pdf-libs lint test-sqlite test-postgres
 
 test-sqlite: install
 	env -u DATABASE_URL $(VENV)/bin/pytest -q -n 2 --dist loadgroup

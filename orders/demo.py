@@ -20,7 +20,7 @@ from orders.models import (
 )
 from settings_app.acting import acting_as
 from settings_app.models import Organization, SwitchDoor
-from settings_app.services import organization_set_sop_integration
+from settings_app.services import organization_set_sop_integration, organization_update_settings
 
 D = Decimal
 
@@ -130,6 +130,17 @@ def seed_documents(stdout) -> None:
     def switch(on: bool):
         with acting_as(admin):
             organization_set_sop_integration(actor=admin, enabled=on, door=SwitchDoor.COMMAND)
+
+    # The company printed on quotes, orders and invoices.
+    if not Organization.load().address:
+        with acting_as(admin):
+            organization_update_settings(
+                actor=admin,
+                name="Contoso Sales Ltd",
+                address="1 Harbour Road\nSeattle, WA 98101",
+                phone="+1 206 555 0100",
+                email="sales@contoso.example",
+            )
 
     # Opportunities: open, won (through a quote and an order), lost.
     refit = _opportunity(sales, contoso, price_list, "Store refit, phase 2", [("SKU-100", 12)])

@@ -50,6 +50,29 @@ def plain(value, places: int = 2):
     return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
 
 
+class UnitSelect(forms.Select):
+    """Each unit says its unit group (``data-group``), so the page can offer only the units of
+    the chosen product's group."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        unit = getattr(value, "instance", None)
+        if unit is not None:
+            option["attrs"]["data-group"] = unit.group_id
+        return option
+
+
+class ProductSelect(forms.Select):
+    """Each product says its unit group (``data-unit-group``)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        product = getattr(value, "instance", None)
+        if product is not None:
+            option["attrs"]["data-unit-group"] = product.unit_group_id
+        return option
+
+
 class NumberField(forms.DecimalField):
     """Django's decimal field, refusing the digits of other scripts (``Decimal("١٢")`` is 12)."""
 
@@ -89,6 +112,10 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
             self.initial["discount_amount"] = plain(self.instance.discount_amount, places)
             self.initial["freight_amount"] = plain(self.instance.freight_amount, places)
             self.initial["discount_percentage"] = plain(self.instance.discount_percentage, 0)
+        if not self.instance.pk and not self.is_bound and "price_list" not in self.initial:
+            only = list(self.fields["price_list"].queryset[:2])
+            if len(only) == 1:  # nothing to choose: take the one price list
+                self.initial["price_list"] = only[0].pk
         if "estimated_close_date" in self.fields:
             self.fields["estimated_close_date"].widget = forms.DateInput(attrs={"type": "date"})
         if "due_date" in self.fields:
@@ -136,10 +163,13 @@ class LineForm(DescribedFormMixin, forms.Form):
     """A product line: a catalog product (priced by the system) or a write-in (priced here)."""
 
     product = forms.ModelChoiceField(
-        queryset=Product.objects.none(), required=False, empty_label="— write-in —"
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label="— write-in —",
+        widget=ProductSelect,
     )
     write_in_product = forms.CharField(label="Write-in product", max_length=200, required=False)
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, widget=UnitSelect)
     # Fields only parse numbers: the limits (positive quantity, decimals allowed by the pricing
     # and currency precision, discounts within the amount) are the domain's, with its messages.
     quantity = NumberField()
@@ -166,7 +196,11 @@ class LineForm(DescribedFormMixin, forms.Form):
         self.fields["product"].queryset = Product.objects.filter(
             status=Product.Status.ACTIVE
         ).order_by("number")
-        self.fields["unit"].queryset = Unit.objects.select_related("group")
+        units = Unit.objects.select_related("group").order_by("group__name", "quantity", "name")
+        if line is not None and line.product_id and not self.is_bound:
+            # the units of the line's product; other products' units come with the page's script
+            units = units.filter(group_id=line.product.unit_group_id)
+        self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = "Default"
         self.fields["price_per_unit"].help_text = ""
         for field in self.fields.values():
@@ -225,6 +259,7 @@ class ActionForm(forms.Form):
     status_reason = forms.CharField(required=False, max_length=20)
     reason = forms.CharField(required=False, max_length=2000)
     expected_version = forms.IntegerField(required=False)
+    close_opportunity = forms.BooleanField(required=False)
 
 
 class PriceListItemForm(DescribedFormMixin, forms.ModelForm):

@@ -2,11 +2,8 @@
 timeline of a record)."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from orders import lifecycle
-from orders.integration.outbox import salesorder_ordering_key
-from orders.models import DOCUMENT_MODELS, LINE_MODELS, AuditEntry, Delivery
+from orders.models import DOCUMENT_MODELS, LINE_MODELS
 from orders.rules import can_edit, read_only_message
 from orders.services.common import visible_to
 from orders.services.guards import guard, transitions_for
@@ -101,81 +98,3 @@ def read_only_reason(user, document) -> str:
 def user_can_edit(user, document) -> bool:
     """Whether the page may offer editing: the read-only rule plus the user's role."""
     return user.is_authenticated and not read_only_reason(user, document)
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    kind: str  # "edit", "transition", "pricing", "delivery"
-    actor: str
-    title: str
-    detail: str
-
-
-def document_timeline(document, *, limit: int = 100) -> list[TimelineEntry]:
-    """Edits (history), transitions and pricing decisions (audit) and deliveries, newest first.
-
-    A fixed number of queries: one per source, whatever the number of entries.
-    """
-    entries: list[TimelineEntry] = []
-    for record in document.history.select_related("history_user").order_by("-history_date")[:limit]:
-        verb = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
-        who = record.history_user.get_username() if record.history_user else "system"
-        entries.append(TimelineEntry(record.history_date, "edit", who, f"{verb} the header", ""))
-    line_history = LINE_MODELS[document.KIND].history.model
-    for record in (
-        line_history.objects.filter(document_id=document.pk)
-        .select_related("history_user", "product")
-        .order_by("-history_date")[:limit]
-    ):
-        verb = {"+": "Added", "~": "Changed", "-": "Removed"}[record.history_type]
-        who = record.history_user.get_username() if record.history_user else "system"
-        pricing = record.pricing or {}
-        detail = pricing.get("reason", "")
-        kind = "pricing" if pricing.get("decision") == "skipped" else "edit"
-        name = record.write_in_product or (record.product.name if record.product else "product")
-        entries.append(
-            TimelineEntry(
-                record.history_date,
-                kind,
-                who,
-                f"{verb} line {record.line_number} ({name}): "
-                f"{record.quantity.normalize():f} × {record.price_per_unit.normalize():f}",
-                detail,
-            )
-        )
-    for entry in AuditEntry.objects.filter(
-        document_kind=document.KIND, document_id=document.pk
-    ).select_related("actor")[:limit]:
-        kind = "pricing" if entry.action in {"recalculate", "catalog_reprice"} else "transition"
-        entries.append(
-            TimelineEntry(
-                entry.at,
-                kind,
-                entry.actor.get_username() if entry.actor else "system",
-                entry.message or entry.action,
-                (entry.data or {}).get("reason", ""),
-            )
-        )
-    if document.KIND == lifecycle.SALES_ORDER:
-        for delivery in Delivery.objects.filter(
-            ordering_key=salesorder_ordering_key(document)
-        ).select_related("event", "endpoint")[:limit]:
-            when = delivery.delivered_on or delivery.created_on
-            tries = delivery.attempts
-            detail = f"{tries} attempt{'s' if tries != 1 else ''}"
-            if delivery.last_error:
-                detail += f"; last error: {delivery.last_error}"
-            delivered = delivery.status == Delivery.Status.DELIVERED
-            entries.append(
-                TimelineEntry(
-                    when,
-                    "delivery" if delivered else "delivery-waiting",
-                    "back office",
-                    f"Sent to the back office ({delivery.event.type}): "
-                    f"{delivery.get_status_display().lower()}",
-                    detail,
-                )
-            )
-    entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[:limit]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orders.views import catalog, lists, records
+from orders.views import catalog, lists, printing, records, team
 from orders.views.kinds import SEGMENTS
 
 urlpatterns = [
@@ -24,6 +24,9 @@ urlpatterns = [
         records.line_delete,
         name="document_line_delete",
     ),
+    path("<kind:kind>/bulk/", team.bulk_action, name="document_bulk"),
+    path("<kind:kind>/<int:pk>/pdf/", printing.document_pdf, name="document_pdf"),
+    path("<kind:kind>/<int:pk>/reassign/", team.reassign, name="document_reassign"),
     path(
         "<kind:kind>/<int:pk>/actions/<slug:name>/",
         records.document_action,

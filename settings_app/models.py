@@ -18,6 +18,10 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
+    def __str__(self) -> str:
+        # People by name wherever a user is shown (admin columns, choices, history).
+        return self.get_full_name() or self.username
+
     @property
     def role_name(self) -> str:
         """The role to greet the user with: the most powerful one they hold."""
@@ -58,6 +62,12 @@ class Organization(models.Model):
     SINGLETON_PK = 1
 
     name = models.CharField(max_length=200, default="sopsite")
+    # What printed quotes, orders and invoices say about the company that sends them.
+    address = models.TextField(
+        blank=True, help_text="Printed at the top of quotes, orders and invoices."
+    )
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
     is_sop_integration_enabled = models.BooleanField(
         "Back office order processing integration",
         default=False,

@@ -7,6 +7,10 @@ from settings_app.models import Organization, SwitchChange, switch_move_allowed
 from settings_app.signals import sop_integration_changed
 
 ORGANIZATION_SETTINGS = [
+    "name",
+    "address",
+    "phone",
+    "email",
     "use_system_pricing",
     "pricing_decimal_precision",
     "discount_calculation_method",

@@ -16,11 +16,6 @@ from settings_app.services import organization_set_sop_integration, organization
 
 customizers_only = permission_required("settings_app.change_organization", raise_exception=True)
 
-SWITCH_DOCS = (
-    "The integration is turned on where the original turns it on, never from a page button: "
-    "the Organization page of the Django admin, PATCH /api/v1/organization "
-    '{"is_sop_integration_enabled": true}, or python manage.py sop_integration on.'
-)
 HISTORY_SHOWN = 20
 
 
@@ -37,7 +32,6 @@ def app_settings(request):
     context = {
         "organization": organization,
         "history": SwitchChange.objects.select_related("changed_by")[:HISTORY_SHOWN],
-        "switch_docs": SWITCH_DOCS,
     }
     return render(request, "settings_app/app_settings.html", context)
 
@@ -76,7 +70,6 @@ def integration(request):
         "organization": organization,
         "enabled": organization.is_sop_integration_enabled,
         "history": SwitchChange.objects.select_related("changed_by")[:HISTORY_SHOWN],
-        "switch_docs": SWITCH_DOCS,
     }
     return render(request, "settings_app/integration.html", context)
 

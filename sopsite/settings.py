@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks_db",
     "simple_history",
+    "import_export",
     "axes",  # before settings_app, whose admin replaces axes' attempts page
     "settings_app",
     "orders",
@@ -271,6 +272,11 @@ SPECTACULAR_SETTINGS = {
         "PricingDecisionEnum": "orders.api.fields.PRICING_DECISIONS",
     },
 }
+
+# Spreadsheet import and export in the admin: importing needs the model's change permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # The API's throttle counts live here. Local memory is per process, so with N web workers a
 # client gets up to N × the rate; SOP_CACHE=database shares the counts through the database

@@ -6,7 +6,10 @@ DATABASE_URL=sqlite:////tmp/shots.sqlite3 DEBUG=true python manage.py runserver 
 python docs/screenshots/take.py http://127.0.0.1:8765 demo-pass
 """
 
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -26,7 +29,7 @@ def sign_in(page, username):
 
 def first_link(page, list_path, state=None):
     page.goto(f"{BASE}{list_path}" + (f"?state={state}" if state else ""))
-    return page.locator("#doc-table tbody tr td:first-child a").first.get_attribute("href")
+    return page.locator("#doc-table tbody tr td.col-number a").first.get_attribute("href")
 
 
 def shot(page, name, path=None, full=True):
@@ -34,6 +37,35 @@ def shot(page, name, path=None, full=True):
         page.goto(f"{BASE}{path}")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=HERE / f"{name}.png", full_page=full)
+    print("saved", name)
+
+
+def pdf(page, name, record_path):
+    """The record's PDF, its first page as a PNG (needs pdftoppm from poppler-utils)."""
+    response = page.context.request.get(f"{BASE}{record_path}pdf/")
+    if not shutil.which("pdftoppm"):
+        print("skipped", name, "(no pdftoppm)")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "document.pdf"
+        source.write_bytes(response.body())
+        program = shutil.which("pdftoppm")
+        subprocess.run(  # noqa: S603 — a fixed program on our own file
+            [
+                program,
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                source,
+                HERE / name,
+            ],
+            check=True,
+        )
     print("saved", name)
 
 
@@ -66,6 +98,20 @@ def main():
         shot(page, "12-pricelist-detail")
 
         page.context.clear_cookies()
+        sign_in(page, "manager")
+        shot(page, "13-home-manager-work-and-charts", "/")
+        shot(page, "14-order-list-team-bulk", "/orders/?view=team")
+        page.get_by_label("Select all on this page").check()
+        page.get_by_label("With the selected").select_option(label="Reassign")
+        page.get_by_label("Give to (reassign)").select_option(label="Sam Seller")
+        page.get_by_role("button", name="Apply to selected").click()
+        shot(page, "15-bulk-reassign-results")
+        pdf(page, "16-order-pdf", first_link(page, "/orders/", "submitted"))
+        page.context.clear_cookies()
+        sign_in(page, "integration")
+        shot(page, "17-home-integration-worklist", "/")
+
+        page.context.clear_cookies()
         sign_in(page, "customizer")
         shot(page, "20-app-settings-on", "/app-settings/")
         shot(page, "21-integration-manage", "/app-settings/integration/")
@@ -91,6 +137,11 @@ def main():
         sign_in(tablet, "sales")
         shot(tablet, "30-tablet-order", active_order)
         shot(tablet, "31-tablet-list", "/orders/")
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        sign_in(phone, "manager")
+        shot(phone, "32-phone-home", "/")
+        shot(phone, "33-phone-order-list", "/orders/")
+        shot(phone, "34-phone-order", active_order)
         browser.close()
 
 

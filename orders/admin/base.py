@@ -4,7 +4,26 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
+from orders.templatetags.sop import money
 from settings_app.errors import DomainError
+
+
+def money_display(name: str, label: str, *, through: str = ""):
+    """A column or read-only field showing a money field at its currency's precision (the
+    database keeps four decimals; people read the currency's)."""
+
+    @admin.display(description=label, ordering=name)
+    def show(self, obj):
+        document = getattr(obj, through) if through else obj
+        return money(getattr(obj, name), document.currency.precision)
+
+    show.__name__ = f"{name}_money"
+    return show
+
+
+@admin.display(description="Owner", ordering="owner__last_name")
+def owner_name(obj):
+    return obj.owner.get_full_name() or obj.owner.get_username()
 
 
 class DomainErrorsMixin:

@@ -1,8 +1,9 @@
 """The catalog in the admin: currencies, units, products, price and discount lists, accounts."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from import_export.admin import ImportExportModelAdmin
 
-from orders import models
+from orders import models, spreadsheets
 from orders.admin.base import DomainErrorsMixin
 
 
@@ -33,7 +34,8 @@ class UnitAdmin(DomainErrorsMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Product)
-class ProductAdmin(DomainErrorsMixin, admin.ModelAdmin):
+class ProductAdmin(ImportExportModelAdmin, DomainErrorsMixin, admin.ModelAdmin):
+    resource_classes = [spreadsheets.ProductResource]
     list_display = ["number", "name", "unit_group", "default_unit", "list_price", "status"]
     list_filter = ["status", "unit_group"]
     list_select_related = ["unit_group", "default_unit"]
@@ -88,12 +90,29 @@ class PriceListAdmin(DomainErrorsMixin, admin.ModelAdmin):
 
 
 @admin.register(models.PriceListItem)
-class PriceListItemAdmin(DomainErrorsMixin, admin.ModelAdmin):
+class PriceListItemAdmin(ImportExportModelAdmin, DomainErrorsMixin, admin.ModelAdmin):
+    resource_classes = [spreadsheets.PriceListItemResource]
     list_display = ["price_list", "product", "unit", "pricing_method", "amount", "percentage"]
     list_filter = ["price_list", "pricing_method", "rounding_policy"]
     list_select_related = ["price_list", "product", "unit"]
     search_fields = ["product__number", "product__name", "price_list__name"]
     autocomplete_fields = ["product"]
+
+    def import_action(self, request, **kwargs):
+        """The preview says first when the import would re-price open documents."""
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None and not result.has_errors() and not result.has_validation_errors():
+            count = spreadsheets.repriced_by_import(result)
+            if count:
+                self.message_user(
+                    request,
+                    f"Confirming this import re-prices {count} open order"
+                    f"{'s' if count != 1 else ''} and invoices carrying these products "
+                    "(those not locked).",
+                    messages.WARNING,
+                )
+        return response
 
 
 @admin.register(models.Account)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models as django_models
 
 from orders import models, services
-from orders.admin.base import DomainErrorsMixin
+from orders.admin.base import DomainErrorsMixin, money_display, owner_name
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
 from orders.services.common import visible_to
@@ -28,19 +28,32 @@ class LineInline(admin.TabularInline):
         "quantity",
         "price_per_unit",
         "is_price_overridden",
-        "volume_discount_amount",
-        "base_amount",
+        "volume_discount_amount_money",
+        "base_amount_money",
         "manual_discount_amount",
         "tax",
-        "extended_amount",
+        "extended_amount_money",
         "price_provenance",
     ]
-    readonly_fields = ["line_number", *LINE_COMPUTED, "price_provenance"]
+    readonly_fields = [
+        "line_number",
+        *(f"{name}_money" for name in LINE_COMPUTED),
+        "price_provenance",
+    ]
     # Narrow number boxes keep the whole line on the screen.
     formfield_overrides = {
         django_models.DecimalField: {"widget": forms.TextInput(attrs={"size": "9"})},
         django_models.CharField: {"widget": forms.TextInput(attrs={"size": "16"})},
     }
+
+    volume_discount_amount_money = money_display(
+        "volume_discount_amount", "Volume discount", through="document"
+    )
+    base_amount_money = money_display("base_amount", "Amount", through="document")
+    extended_amount_money = money_display("extended_amount", "Extended amount", through="document")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document__currency", "product")
 
     @admin.display(description="Price from")
     def price_provenance(self, obj):
@@ -92,17 +105,26 @@ def transition_actions(kind: str) -> list:
 
 
 class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
-    list_display = ["number", "name", "account", "state", "status_reason", "total_amount", "owner"]
+    list_display = [
+        "number",
+        "name",
+        "account",
+        "state",
+        "status_reason",
+        "total_amount_money",
+        owner_name,
+    ]
     list_filter = ["state", "status_reason", "currency"]
     list_select_related = ["account", "owner", "currency"]
     search_fields = ["number", "name", "account__name"]
     date_hierarchy = "modified_on"
-    autocomplete_fields = ["account"]
+    autocomplete_fields = ["account", "owner"]
+    exclude = HEADER_TOTALS  # shown read-only at the currency's precision (the *_money fields)
     computed = [
         "number",
         "state",
         "status_reason",
-        *HEADER_TOTALS,
+        *(f"{name}_money" for name in HEADER_TOTALS),
         "provenance",
         "version",
         "created_on",
@@ -126,8 +148,10 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not can_edit(request.user, obj):
             # read-only by the domain's rule: show every field, change none
-            return [f.name for f in self.model._meta.fields if f.name not in {"id", "pricing"}] + [
-                "provenance"
+            hidden = {"id", "pricing", *HEADER_TOTALS}
+            return [f.name for f in self.model._meta.fields if f.name not in hidden] + [
+                *(f"{name}_money" for name in HEADER_TOTALS),
+                "provenance",
             ]
         return [name for name in self.computed if name != "number" or obj is not None]
 
@@ -139,6 +163,17 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or can_edit(request.user, obj))
+
+    total_line_item_amount_money = money_display("total_line_item_amount", "Detail amount")
+    total_line_item_discount_amount_money = money_display(
+        "total_line_item_discount_amount", "Line discounts"
+    )
+    total_discount_amount_money = money_display("total_discount_amount", "Total discount")
+    total_amount_less_freight_money = money_display(
+        "total_amount_less_freight", "Pre-freight amount"
+    )
+    total_tax_money = money_display("total_tax", "Total tax")
+    total_amount_money = money_display("total_amount", "Total amount")
 
     @admin.display(description="How the totals were made")
     def provenance(self, obj):
@@ -154,6 +189,7 @@ class OpportunityAdmin(DocumentAdmin):
 @admin.register(models.Quote)
 class QuoteAdmin(DocumentAdmin):
     inlines = [type("QuoteLineInline", (LineInline,), {"model": models.QuoteLine})]
+    autocomplete_fields = [*DocumentAdmin.autocomplete_fields, "opportunity"]
     list_select_related = [*DocumentAdmin.list_select_related, "opportunity"]
     actions = transition_actions("quote")
 
@@ -161,6 +197,7 @@ class QuoteAdmin(DocumentAdmin):
 @admin.register(models.SalesOrder)
 class SalesOrderAdmin(DocumentAdmin):
     inlines = [type("SalesOrderLineInline", (LineInline,), {"model": models.SalesOrderLine})]
+    autocomplete_fields = [*DocumentAdmin.autocomplete_fields, "quote", "opportunity"]
     list_display = [*DocumentAdmin.list_display, "submitted_on", "is_price_locked"]
     list_filter = [*DocumentAdmin.list_filter, "is_price_locked"]
     computed = [
@@ -175,6 +212,7 @@ class SalesOrderAdmin(DocumentAdmin):
 @admin.register(models.Invoice)
 class InvoiceAdmin(DocumentAdmin):
     inlines = [type("InvoiceLineInline", (LineInline,), {"model": models.InvoiceLine})]
+    autocomplete_fields = [*DocumentAdmin.autocomplete_fields, "sales_order"]
     list_display = [*DocumentAdmin.list_display, "sales_order", "is_price_locked"]
     list_select_related = [*DocumentAdmin.list_select_related, "sales_order"]
     computed = [*DocumentAdmin.computed, "is_price_locked"]

@@ -82,3 +82,44 @@ def order_sync_statuses(orders) -> dict[int, str]:
     ):
         statuses[event_id].append(status)
     return {keys[key]: combined_status(statuses[sequence]) for key, sequence in latest.items()}
+
+
+def order_back_office_chips(orders) -> dict[int, str]:
+    """Where each *submitted* order is with the back office, in two queries, as the order's chip
+    says it: ``acknowledged`` (the back office wrote back), ``delivered`` (sent, not yet
+    acknowledged), ``queued`` (on its way), ``paused`` (waiting for a paused endpoint),
+    ``failing`` / ``dead`` (delivery retrying / given up), ``feed`` (no endpoint: the back
+    office collects it from the events feed). Orders in any other state get no chip."""
+    chips: dict[int, str] = {}
+    pending = {}
+    for order in orders:
+        if order.state != "submitted":
+            continue
+        if order.last_back_office_submit:
+            chips[order.pk] = "acknowledged"
+        else:
+            pending[salesorder_ordering_key(order)] = order.pk
+    if not pending:
+        return chips
+    latest = dict(
+        Event.objects.filter(ordering_key__in=pending, type=SALESORDER_SUBMITTED)
+        .values("ordering_key")
+        .annotate(latest=Max("sequence"))
+        .values_list("ordering_key", "latest")
+    )
+    deliveries: dict[int, list[tuple[str, bool]]] = {sequence: [] for sequence in latest.values()}
+    for event_id, status, enabled in Delivery.objects.filter(event_id__in=deliveries).values_list(
+        "event_id", "status", "endpoint__is_enabled"
+    ):
+        deliveries[event_id].append((status, enabled))
+    for key, pk in pending.items():
+        found = deliveries.get(latest.get(key), [])
+        if not found:
+            chips[pk] = "feed"
+            continue
+        status = combined_status(status for status, _ in found)
+        waiting = [enabled for status, enabled in found if status == Status.QUEUED]
+        if status == Status.QUEUED and not any(waiting):
+            status = "paused"
+        chips[pk] = str(status)
+    return chips

@@ -52,8 +52,8 @@ def lock(document):
 def check_version(document, expected_version) -> None:
     if expected_version is not None and int(expected_version) != document.version:
         raise PreconditionFailed(
-            f"{document.number} was changed by someone else (version {document.version}, "
-            f"you had {expected_version}); reload it and try again."
+            f"{document.number} was changed by someone else since you opened it; "
+            "reload it and try again."
         )
 
 

@@ -186,7 +186,9 @@ def quote_revise(*, actor, document, expected_version=None):
     return new
 
 
-def quote_create_order(*, actor, document, expected_version=None):
+def quote_create_order(*, actor, document, expected_version=None, close_opportunity=False):
+    """Won; a new order with the quote's lines. ``close_opportunity``: also close the quote's
+    open opportunity as won, through Close as Won's own guard (all or nothing)."""
     with acting_as(actor), transaction.atomic():
         document, _ = begin(
             QUOTE, "create_order", actor=actor, document=document, expected_version=expected_version
@@ -209,7 +211,20 @@ def quote_create_order(*, actor, document, expected_version=None):
             data={"order": order.pk},
         )
         audit(order, action="created", actor=actor, message=f"Created from {document.number}")
+        if close_opportunity and document.opportunity_id:
+            _win_opportunity(document.opportunity, actor=actor)
     return order
+
+
+def _win_opportunity(opportunity, *, actor) -> None:
+    """Close as Won for the quote's opportunity, unless it is closed already."""
+    if opportunity.state != "open":
+        return
+    opportunity, _ = begin(
+        OPPORTUNITY, "win", actor=actor, document=opportunity, expected_version=None
+    )
+    move(opportunity, state="won", status_reason="won")
+    audit(opportunity, action="win", actor=actor, from_state="open", message="Close as Won")
 
 
 def salesorder_create_invoice(*, actor, document, expected_version=None):

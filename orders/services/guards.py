@@ -125,7 +125,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         _t(
             SALES_ORDER,
             "fulfill",
-            "Fulfil",
+            "Fulfill Order",
             "fulfill_salesorder",
             {"active", "submitted"},
             reasons=("complete", "partial"),

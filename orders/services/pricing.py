@@ -5,6 +5,7 @@ the services and only apply pricing and the rules): re-pricing documents is a se
 ``OrdersConfig.ready()`` imports this module, which connects the receiver.
 """
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -12,6 +13,19 @@ from orders.models import Invoice, PriceListItem, SalesOrder
 from orders.services.common import lock
 from orders.services.recalculation import recalculate
 from settings_app.acting import current_actor
+
+
+def repriceable_documents(items, model=None):
+    """The open, unlocked orders (or ``model``'s documents) that carry any of ``items`` — pairs
+    of (price list id, product id) — and so are re-priced when those items change."""
+    carrying = Q()
+    for price_list_id, product_id in items:
+        carrying |= Q(price_list_id=price_list_id, lines__product_id=product_id)
+    if model is None:
+        orders = repriceable_documents(items, SalesOrder).values("pk")
+        invoices = repriceable_documents(items, Invoice).values("pk")
+        return orders.union(invoices, all=True)
+    return model.objects.filter(carrying, state="active", is_price_locked=False).distinct()
 
 
 def reprice_documents_for_item(item, *, actor) -> int:
@@ -22,12 +36,7 @@ def reprice_documents_for_item(item, *, actor) -> int:
     """
     count = 0
     for model in (SalesOrder, Invoice):
-        documents = model.objects.filter(
-            state="active",
-            is_price_locked=False,
-            price_list_id=item.price_list_id,
-            lines__product_id=item.product_id,
-        ).distinct()
+        documents = repriceable_documents([(item.price_list_id, item.product_id)], model)
         for document in documents:
             if recalculate(lock(document), actor=actor, action="catalog_reprice"):
                 count += 1

@@ -34,7 +34,8 @@ from settings_app.errors import WrongState
 
 def _check_reason(transition: Transition, status_reason: str | None) -> str:
     if status_reason not in transition.reasons:
-        raise ValidationError({"status_reason": f"Choose one of: {', '.join(transition.reasons)}."})
+        labels = [reason.replace("_", " ") for reason in transition.reasons]
+        raise ValidationError({"status_reason": f"Choose one of: {', '.join(labels)}."})
     return status_reason
 
 

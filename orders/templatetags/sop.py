@@ -21,7 +21,15 @@ STATE_TONES = {
     "canceled": "err",
 }
 
-SYNC_TONES = {"queued": "warn", "delivered": "ok", "failing": "err", "dead": "err"}
+SYNC_TONES = {
+    "acknowledged": "ok",
+    "delivered": "info",
+    "queued": "warn",
+    "paused": "warn",
+    "feed": "warn",
+    "failing": "err",
+    "dead": "err",
+}
 
 
 @register.filter
@@ -61,17 +69,21 @@ def sync_tone(status):
     return f"chip chip-{tone}" if tone else "chip"
 
 
+# What the chip of a submitted order says (orders.integration.health.order_back_office_chips).
 SYNC_LABELS = {
-    "queued": "queued",
-    "delivered": "delivered",
-    "failing": "failing, retrying",
-    "dead": "dead-lettered",
+    "acknowledged": "Back office acknowledged",
+    "delivered": "Sent to back office",
+    "queued": "Sending to back office",
+    "paused": "Delivery paused",
+    "feed": "Waiting for the back office",
+    "failing": "Delivery failing",
+    "dead": "Delivery failed",
 }
 
 
 @register.filter
 def sync_label(status):
-    return SYNC_LABELS.get(status, status or "no endpoint; waiting in the events feed")
+    return SYNC_LABELS.get(status, "")
 
 
 SOURCE_TAGS = {

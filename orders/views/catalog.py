@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from orders.forms import PriceListItemForm
 from orders.models import PriceList, PriceListItem, Product
+from orders.reports.exports import PRODUCT_COLUMNS, product_rows
+from orders.views.exports import EXPORT_FORMATS, export_response
 from settings_app.errors import DomainError
 
 PAGE_SIZE = 50
@@ -21,6 +23,9 @@ def product_list(request):
     products = Product.objects.select_related("unit_group", "default_unit").order_by("number")
     if query:
         products = products.filter(Q(number__icontains=query) | Q(name__icontains=query))
+    export = request.GET.get("export", "")
+    if export in EXPORT_FORMATS:
+        return export_response(export, "products", PRODUCT_COLUMNS, product_rows(products))
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "orders/product_list.html", {"page": page, "q": query})
 

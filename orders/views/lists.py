@@ -8,9 +8,13 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from orders import lifecycle
-from orders.integration.health import order_sync_statuses
+from orders.integration.health import order_back_office_chips
+from orders.reports.exports import DOCUMENT_COLUMNS, document_rows
+from orders.reports.work import queue_for
 from orders.selectors import documents_for
+from orders.views.exports import EXPORT_FORMATS, export_response
 from orders.views.kinds import kind_context
+from orders.views.team import team_filters
 
 PAGE_SIZE = 25
 
@@ -45,6 +49,10 @@ def document_list(request, kind: str):
     documents = documents.select_related("account", "owner", "currency")
     if state:
         documents = documents.filter(state=state)
+    work = queue_for(kind, request.GET.get("work", ""))  # a home page card's list
+    if work:
+        documents = work.select(documents)
+    documents, team = team_filters(request, kind, documents)  # My / Team / All, owner
     if query:
         documents = documents.filter(
             Q(number__icontains=query)
@@ -55,13 +63,16 @@ def document_list(request, kind: str):
     direction = "-" if sort.startswith("-") else ""
     documents = documents.order_by(f"{direction}{field}", f"{direction}id")
 
+    export = request.GET.get("export", "")
+    if export in EXPORT_FORMATS:  # what the list shows, every page of it
+        stem = kind_context(kind)["kind_plural"].lower().replace(" ", "-")
+        return export_response(export, stem, DOCUMENT_COLUMNS, document_rows(documents))
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
-        submitted = [doc for doc in page if doc.state == "submitted"]
-        statuses = order_sync_statuses(submitted) if submitted else {}
-        for doc in submitted:
-            doc.sync = statuses.get(doc.pk, "queued")
+        chips = order_back_office_chips(page)
+        for doc in page:
+            doc.sync = chips.get(doc.pk)
     columns = [
         {
             "key": key,
@@ -78,6 +89,8 @@ def document_list(request, kind: str):
         "page": page,
         "columns": columns,
         "state": state,
+        "work": work,
+        **team,
         "states": lifecycle.state_choices(kind),
         "q": query,
         "sort": sort,

@@ -11,35 +11,35 @@ from orders.integration.health import undelivered_count
 from orders.integration.panel import panel_context
 from orders.models import Delivery, SalesOrder
 from orders.pricing import policy
-from orders.selectors import documents_for
+from orders.reports import charts
+from orders.reports.work import work_cards
+from orders.views.charts import chart_context
 from settings_app import places
 
-OPEN_WORK = [
-    # kind, the state that is "open work", the block's title
-    ("opportunity", "open", "Open opportunities"),
-    ("quote", "draft", "Draft quotes"),
-    ("salesorder", "active", "Active orders"),
-]
 SUBMITTED_SHOWN = 20
 
 
 def open_work(request) -> dict:
-    """The home page's blocks: the user's open documents of each kind they may see."""
-    work = []
-    for kind, state, title in OPEN_WORK:
-        if request.user.has_perm(f"orders.view_{kind}"):
-            documents = documents_for(request.user, kind).filter(state=state)
-            work.append(
-                {
-                    "kind": kind,
-                    "title": title,
-                    "count": documents.count(),
-                    "recent": list(
-                        documents.select_related("account").order_by("-modified_on")[:5]
-                    ),
-                }
-            )
-    return {"work": work}
+    """The home page's cards: the work queues of the user's role (orders.reports.work)."""
+    return {"work": work_cards(request.user)}
+
+
+def home_charts(request) -> dict:
+    """Charts of the orders the user sees, and of deliveries for those who follow them."""
+    user = request.user
+    figures = []
+    if user.has_perm("orders.view_salesorder"):
+        figures.append(charts.order_value_by_state(user))
+        figures.extend(charts.orders_per_week(user))
+    if user.has_perm("orders.view_event"):
+        figures.append(charts.deliveries_per_day())
+    return {"charts": chart_context(request, figures)}
+
+
+def integration_charts(request) -> dict:
+    """The integration page's charts: deliveries by outcome and how fast orders are answered."""
+    figures = [charts.deliveries_per_day(), *charts.orders_per_week(request.user)]
+    return {"charts": chart_context(request, figures)}
 
 
 def skip_table(request) -> dict:
@@ -70,10 +70,12 @@ def in_flight(request) -> dict:
 
 def register() -> None:
     places.register("home", "orders/places/home_work.html", open_work)
+    places.register("home", "orders/places/home_charts.html", home_charts)
     places.register("app_settings.nav", "orders/places/catalog_nav.html")
     places.register("app_settings.general", "orders/places/catalog_entry.html")
     places.register("app_settings.end", "orders/places/skip_table.html", skip_table)
     places.register("integration.status", "orders/places/in_flight_summary.html", in_flight)
     places.register("integration.main", "orders/places/endpoints.html", panel_context)
+    places.register("integration.main", "orders/places/integration_charts.html", integration_charts)
     places.register("integration.end", "orders/places/skip_table.html", skip_table)
     places.register("integration_off", "orders/places/in_flight.html", in_flight)

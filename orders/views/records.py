@@ -14,9 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orders import selectors, services
 from orders.forms import ActionForm, DocumentHeaderForm, LineForm
-from orders.integration.health import order_sync_status
+from orders.integration.health import order_back_office_chips
+from orders.reports.timeline import document_timeline
 from orders.services import documents as document_services
 from orders.views.kinds import kind_context
+from orders.views.team import reassign_context
 from settings_app.errors import DomainError
 
 TEMPLATE = "orders/document_detail.html"
@@ -103,14 +105,15 @@ def record_context(
         "action_error": action_error,
         "precision": document.currency.precision,
     }
+    context.update(reassign_context(user, document, editable=editable))
     if kind == "salesorder":
-        context["sync"] = order_sync_status(document)
+        context["sync"] = order_back_office_chips([document]).get(document.pk)
     return context
 
 
 def render_record(request, document, status=200, **kwargs):
-    context = {**record_context(request, document, **kwargs), "timeline": None}
-    context["timeline"] = selectors.document_timeline(document)
+    context = record_context(request, document, **kwargs)
+    context["timeline"] = document_timeline(document)
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -119,6 +122,7 @@ def render_lines(request, document, **kwargs):
     document.refresh_from_db()
     context = record_context(request, document, **kwargs)
     context["oob"] = True
+    context["timeline"] = document_timeline(document)  # the edit is on it
     return render(request, f"{TEMPLATE}#lines", context)
 
 
@@ -272,6 +276,8 @@ def document_action(request, kind: str, pk: int, name: str):
         extra["status_reason"] = form.cleaned_data["status_reason"]
     if form.cleaned_data.get("reason"):
         extra["reason"] = form.cleaned_data["reason"]
+    if form.cleaned_data.get("close_opportunity"):
+        extra["close_opportunity"] = True
     if form.cleaned_data.get("expected_version") is not None:
         extra["expected_version"] = form.cleaned_data["expected_version"]
     transition = services.TRANSITIONS.get((kind, name))

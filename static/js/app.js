@@ -54,3 +54,49 @@ document.addEventListener("htmx:responseError", (event) => {
   }
   box.textContent = text;
 });
+
+// Unit choices follow the chosen product: only the units of its unit group are offered (the
+// domain refuses any other). Product options carry data-unit-group, unit options data-group.
+function limitUnits(productSelect) {
+  const unitSelect = document.getElementById(productSelect.id.replace(/-product$/, "-unit"));
+  if (!unitSelect) {
+    return;
+  }
+  const chosen = productSelect.selectedOptions[0];
+  const group = chosen ? chosen.dataset.unitGroup : undefined;
+  for (const option of unitSelect.options) {
+    if (!option.dataset.group) {
+      continue; // "Default"
+    }
+    const other = group !== undefined && option.dataset.group !== group;
+    option.hidden = other;
+    option.disabled = other;
+    if (other && option.selected) {
+      unitSelect.value = "";
+    }
+  }
+}
+
+function limitAllUnits() {
+  document.querySelectorAll("select[id$='-product']").forEach(limitUnits);
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("select[id$='-product']")) {
+    limitUnits(event.target);
+  }
+});
+document.addEventListener("DOMContentLoaded", limitAllUnits);
+document.addEventListener("htmx:afterSettle", limitAllUnits);
+
+// "Select all on this page" for the bulk commands of a list.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest && event.target.closest("[data-select-all]");
+  if (!all) {
+    return;
+  }
+  const table = all.closest("table");
+  table.querySelectorAll(`input[name='${all.dataset.selectAll}']`).forEach((box) => {
+    box.checked = all.checked;
+  });
+});

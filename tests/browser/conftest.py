@@ -44,6 +44,9 @@ def people(transactional_db):
         "sales": UserFactory(
             username="sales", first_name="Sam", last_name="Seller", role=roles.SALESPERSON
         ),
+        "manager": UserFactory(
+            username="manager", first_name="Morgan", last_name="Manager", role=roles.SALES_MANAGER
+        ),
         "customizer": UserFactory(
             username="customizer",
             first_name="Casey",

@@ -71,3 +71,32 @@ def test_app_settings_pages(page, live_server, people, shop, sign_in):
         if found:
             problems[path] = found
     assert problems == {}
+
+
+def test_manager_pages_with_work_cards_charts_team_views_and_bulk_results(
+    page, live_server, people, shop, sign_in
+):
+    from orders.services.transitions import salesorder_submit
+
+    set_switch(people["customizer"], True)
+    order = build_document(shop, "salesorder", people["sales"], lines=2)
+    salesorder_submit(
+        actor=people["sales"], document=build_document(shop, "salesorder", people["sales"], lines=1)
+    )
+    sign_in("manager")
+    problems = {}
+    for path in ["/", "/orders/", "/orders/?work=waiting&view=team", order.get_absolute_url()]:
+        page.goto(f"{live_server.url}{path}")
+        page.locator("details").evaluate_all("all => all.forEach(d => d.open = true)")
+        found = serious(page)
+        if found:
+            problems[path] = found
+    page.goto(f"{live_server.url}/orders/")
+    page.get_by_label(f"Select {order.number}").check()
+    page.get_by_label("With the selected").select_option(label="Submit")
+    page.get_by_role("button", name="Apply to selected").click()
+    page.get_by_role("heading", name="Submit: what was done").wait_for()
+    found = serious(page)
+    if found:
+        problems["bulk result"] = found
+    assert problems == {}

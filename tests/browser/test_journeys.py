@@ -122,7 +122,9 @@ def test_customizer_turns_the_integration_off_through_the_confirmation(
     entry = page.locator("#sop-entry")
     expect(entry).to_contain_text("Back Office Order Processing Integration")
     entry.get_by_role("link", name="Manage").click()
-    page.get_by_role("link", name="Turn off…").click()
+    toggle = page.get_by_role("switch", name="Back Office Order Processing Integration")
+    expect(toggle).to_have_attribute("aria-checked", "true")
+    toggle.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Turn off")
     expect(page.locator("#submitted-count")).to_have_text("0")
     page.get_by_role("button", name="Turn the integration off").click()
@@ -134,6 +136,8 @@ def test_customizer_turns_the_integration_off_through_the_confirmation(
     expect(page.locator("#sop-entry")).to_have_count(0)
     expect(page.locator("#switch-doc")).to_contain_text("manage.py sop_integration on")
     assert not Organization.load().is_sop_integration_enabled
+    page.locator("#switch-doc").get_by_role("link", name="Organization page of the admin").click()
+    expect(page.get_by_label("Back office order processing integration")).not_to_be_checked()
 
 
 def test_salesperson_is_refused_app_settings(page, live_server, people, sign_in, console_errors):
@@ -154,3 +158,66 @@ def test_an_expired_session_goes_to_sign_in_instead_of_swapping_a_fragment(
     page.get_by_role("link", name="Edit line 1").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_manager_follows_a_home_card_and_bulk_submits_from_the_list(
+    page, live_server, people, shop, sign_in
+):
+    set_switch(people["customizer"], True)
+    ready = build_document(shop, "salesorder", people["sales"], lines=1, name="Ready order")
+    empty = build_document(shop, "salesorder", people["sales"], name="Empty order")
+    sign_in("manager")
+    card = page.locator("section.work-card", has=page.locator("#work-not_submitted"))
+    expect(card).to_contain_text("Ready order")
+    expect(card).to_contain_text("Sam Seller")
+    card.get_by_role("link", name="Active, not yet submitted").click()
+    expect(page).to_have_url(re.compile(r"work=not_submitted"))
+    page.get_by_label("Select all on this page").check()
+    page.get_by_label("With the selected").select_option(label="Submit")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator("p.lead")).to_contain_text("1 done · 1 refused")
+    refused = page.locator("tr", has_text=empty.number)
+    expect(refused).to_contain_text("needs at least one product")
+    assert SalesOrder.objects.get(pk=ready.pk).state == "submitted"
+    page.get_by_role("link", name="Back to sales orders").first.click()
+    expect(page).to_have_url(re.compile(r"/orders/\?"))
+
+
+def test_the_timeline_shows_an_in_page_edit_at_once(page, live_server, people, shop, sign_in):
+    opportunity = build_document(shop, "opportunity", people["sales"], lines=1)
+    sign_in("sales")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    page.get_by_role("link", name="Edit line 1").click()
+    row = page.locator("tr.editing")
+    row.get_by_label("Quantity").fill("7")
+    row.get_by_role("button", name="Save").click()
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline).to_contain_text("Changed line 1")
+    expect(timeline.locator(".tl-changes").first).to_contain_text("Quantity 2 → 7")
+    expect(timeline).to_contain_text("Sam Seller")
+
+
+def test_unit_choices_follow_the_chosen_product(page, live_server, people, shop, sign_in):
+    from decimal import Decimal
+
+    from tests.orders.factories import (
+        PriceListItemFactory,
+        ProductFactory,
+        UnitFactory,
+        UnitGroupFactory,
+    )
+
+    boxes = UnitGroupFactory(name="Boxes", base_unit_name="Box")
+    box = UnitFactory(group=boxes, name="Box of 12", quantity=Decimal("12"))
+    boxed = ProductFactory(number="B-1", name="Boxed", unit_group=boxes, default_unit=box)
+    PriceListItemFactory(price_list=shop["price_list"], product=boxed, unit=box)
+    opportunity = build_document(shop, "opportunity", people["sales"])
+    sign_in("sales")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    form = page.locator("form.add-line")
+    form.get_by_label("Product", exact=True).select_option(label="P-0 Widget 0")
+    unit = form.get_by_label("Unit")
+    expect(unit.locator("option:not([disabled])")).to_have_count(2)  # Default, Each
+    form.get_by_label("Product", exact=True).select_option(label="B-1 Boxed")
+    expect(unit.locator("option:not([disabled])", has_text="Box of 12")).to_have_count(1)
+    expect(unit.locator("option:not([disabled])", has_text="Each")).to_have_count(0)

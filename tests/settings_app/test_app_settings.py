@@ -55,7 +55,8 @@ def test_turning_off_shows_what_is_in_flight_then_asks_for_confirmation(
     perform("submit", actor=salesperson, document=order)
     client.force_login(customizer)
     html = client.get(reverse("app_settings_integration")).content.decode()
-    assert "Turn off…" in html and "1 order still submitted" in html
+    assert 'role="switch"' in html and 'aria-checked="true"' in html
+    assert "1 order still submitted" in html
     html = client.get(reverse("app_settings_integration_off")).content.decode()
     assert 'id="submitted-count">1<' in html and order.number in html
     assert 'id="undelivered-count"' in html
@@ -86,6 +87,8 @@ def test_organization_settings_form_saves_through_the_service(client, customizer
     url = reverse("app_settings_organization")
     assert client.get(url).status_code == 200
     data = {
+        "name": "Contoso Sales",
+        "address": "1 Main Street\nSpringfield",
         "use_system_pricing": "on",
         "pricing_decimal_precision": "4",
         "discount_calculation_method": "per_unit",
@@ -102,7 +105,11 @@ def test_organization_settings_bad_input_changes_nothing(client, customizer):
     client.force_login(customizer)
     response = client.post(
         reverse("app_settings_organization"),
-        {"pricing_decimal_precision": "11", "discount_calculation_method": "line_item"},
+        {
+            "name": "Contoso",
+            "pricing_decimal_precision": "11",
+            "discount_calculation_method": "line_item",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -117,3 +124,39 @@ def test_organization_settings_bad_input_changes_nothing(client, customizer):
 def test_superuser_may_use_app_settings(client, admin_user):
     client.force_login(admin_user)
     assert client.get(reverse("app_settings")).status_code == 200
+
+
+def test_the_manage_page_shows_a_labelled_switch_that_only_opens_the_confirmation(
+    client, customizer, switch_on
+):
+    client.force_login(customizer)
+    html = client.get(reverse("app_settings_integration")).content.decode()
+    assert 'role="switch"' in html and 'aria-checked="true"' in html
+    assert 'aria-labelledby="sop-switch-label"' in html
+    assert ">Back Office Order Processing Integration</span>" in html
+    assert f'action="{reverse("app_settings_integration_off")}"' in html
+    client.get(reverse("app_settings_integration_off"))  # what the switch does: ask first
+    assert Organization.load().is_sop_integration_enabled
+
+
+def test_after_off_app_settings_says_how_to_turn_it_on_with_the_admin_link(
+    client, customizer, switch_on
+):
+    client.force_login(customizer)
+    client.post(reverse("app_settings_integration_off"), {"confirm": "on"})
+    admin_page = reverse("admin:settings_app_organization_change", args=[1])
+    html = client.get(reverse("app_settings")).content.decode()
+    assert f'href="{admin_page}"' in html and "sop_integration on" in html
+    html = client.get(reverse("app_settings_integration")).content.decode()
+    assert 'aria-checked="false"' in html and "disabled" in html
+
+
+def test_without_the_admin_the_page_does_not_link_to_it(client, switch_off):
+    from settings_app import roles
+    from tests.factories import UserFactory
+
+    not_staff = UserFactory(role=roles.SYSTEM_CUSTOMIZER, is_staff=False)
+    client.force_login(not_staff)
+    html = client.get(reverse("app_settings")).content.decode()
+    assert "/admin/" not in html.split('id="switch-doc"')[1].split("</div>")[0]
+    assert "ask an administrator" in html

@@ -17,7 +17,7 @@ def test_sop_integration_on_off_status_as_customizer(customizer, capsys):
     out = capsys.readouterr().out
     assert "now on" in out
     assert "is on" in out
-    assert "by customizer via Command line" in out
+    assert f"by {customizer.get_full_name()} via Command line" in out  # people by name
     call_command("sop_integration", "off", "--user", "customizer")
     assert not Organization.load().is_sop_integration_enabled
     assert SwitchChange.objects.filter(door="command").count() == 2

@@ -739,14 +739,15 @@ def test_perform_refuses_an_action_of_another_kind(make, salesperson):
 
 
 def test_timeline_shows_the_transitions_and_line_edits(order, salesperson, switch_on):
-    from orders.selectors import document_timeline
+    from orders.reports.timeline import document_timeline
 
     salesorder_submit(actor=salesperson, document=order)
     entries = document_timeline(order)
     titles = [entry.title for entry in entries]
     assert "Submitted to the back office" in titles
     assert any(title.startswith("Added line 1") for title in titles)
-    assert all(entry.actor == "sales" for entry in entries if entry.kind == "transition")
+    name = salesperson.get_full_name()
+    assert all(entry.actor == name for entry in entries if entry.kind == "transition")
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
 
 

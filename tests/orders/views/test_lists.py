@@ -136,8 +136,8 @@ def test_order_list_shows_where_submitted_orders_are_with_constant_queries(
     client.force_login(manager)
     with CaptureQueriesContext(connection) as few:
         response = client.get(reverse("salesorder_list"))
-    assert "Back office: queued" in response.content.decode()
+    assert "Sending to back office" in response.content.decode()
     submitted_orders(18)
     with django_assert_num_queries(len(few)):
         response = client.get(reverse("salesorder_list"))
-    assert response.content.decode().count("Back office: queued") == 20
+    assert response.content.decode().count("Sending to back office") == 20

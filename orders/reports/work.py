@@ -1,0 +1,184 @@
+"""The work queues of the home page: what needs someone's attention, per role.
+
+A queue is a named filter over one document kind. The home page shows each queue the user has
+as a card (count and the first few records); the card links to the list filtered by the same
+queue (``?work=<key>``), so the card and the list can never disagree.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+
+from orders import lifecycle
+from orders.models import Delivery
+from orders.rules import is_integration_user
+from orders.selectors import documents_for
+from settings_app.models import Organization
+
+SHOWN = 5
+
+
+def _returned(documents: QuerySet) -> QuerySet:
+    # Reject moves a submitted order back to Active · Pending and keeps the back office's reason.
+    return documents.filter(state="active", status_reason="pending").exclude(
+        submit_status_description=""
+    )
+
+
+def _not_submitted(documents: QuerySet) -> QuerySet:
+    return documents.filter(state="active").exclude(
+        Q(status_reason="pending") & ~Q(submit_status_description="")
+    )
+
+
+def _delivery_failing(documents: QuerySet) -> QuerySet:
+    # The outbox groups an order's events under "salesorder:<pk>" (its ordering key).
+    key = Concat(Value("salesorder:"), Cast(OuterRef("pk"), output_field=CharField()))
+    failing = Delivery.objects.filter(
+        ordering_key=key, status__in=[Delivery.Status.FAILING, Delivery.Status.DEAD]
+    )
+    return documents.filter(state="submitted").filter(Exists(failing))
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    key: str
+    kind: str
+    title: str
+    empty: str
+    select: Callable[[QuerySet], QuerySet]
+    order_by: tuple[str, ...] = ("-modified_on", "-id")
+    # what each record of the card says besides number, name and account
+    note: str = ""  # "reason", "waiting", "acknowledged"
+    title_when_off: str = ""  # the title while the integration is off, if it differs
+
+
+QUEUES: dict[str, WorkQueue] = {
+    queue.key: queue
+    for queue in [
+        WorkQueue(
+            "returned",
+            lifecycle.SALES_ORDER,
+            "Returned by the back office",
+            "No order was returned.",
+            _returned,
+            note="reason",
+        ),
+        WorkQueue(
+            "waiting",
+            lifecycle.SALES_ORDER,
+            "Submitted, waiting for the back office",
+            "No order is waiting.",
+            lambda documents: documents.filter(state="submitted"),
+            order_by=("submitted_on", "id"),
+            note="waiting",
+        ),
+        WorkQueue(
+            "failing",
+            lifecycle.SALES_ORDER,
+            "Delivery to the back office failing",
+            "Every submitted order reached the back office.",
+            _delivery_failing,
+            order_by=("submitted_on", "id"),
+            note="waiting",
+        ),
+        WorkQueue(
+            "not_submitted",
+            lifecycle.SALES_ORDER,
+            "Active, not yet submitted",
+            "No active order.",
+            _not_submitted,
+            title_when_off="Active orders",
+        ),
+        WorkQueue(
+            "unacknowledged",
+            lifecycle.SALES_ORDER,
+            "Submitted, not yet acknowledged",
+            "Every submitted order is acknowledged.",
+            lambda documents: documents.filter(
+                state="submitted", last_back_office_submit__isnull=True
+            ),
+            order_by=("submitted_on", "id"),
+            note="waiting",
+        ),
+        WorkQueue(
+            "acknowledged",
+            lifecycle.SALES_ORDER,
+            "Acknowledged, not yet fulfilled",
+            "No acknowledged order is open.",
+            lambda documents: documents.filter(
+                state="submitted", last_back_office_submit__isnull=False
+            ),
+            order_by=("last_back_office_submit", "id"),
+            note="acknowledged",
+        ),
+        WorkQueue(
+            "open_opportunities",
+            lifecycle.OPPORTUNITY,
+            "Open opportunities",
+            "No open opportunity.",
+            lambda documents: documents.filter(state="open"),
+        ),
+        WorkQueue(
+            "draft_quotes",
+            lifecycle.QUOTE,
+            "Draft quotes",
+            "No draft quote.",
+            lambda documents: documents.filter(state="draft"),
+        ),
+    ]
+}
+
+SALES_QUEUES = [
+    "returned",
+    "waiting",
+    "failing",
+    "not_submitted",
+    "open_opportunities",
+    "draft_quotes",
+]
+# The back office's account works the orders it was sent.
+INTEGRATION_QUEUES = ["unacknowledged", "acknowledged", "failing"]
+
+
+def queue_for(kind: str, key: str) -> WorkQueue | None:
+    """The queue ``key`` if it lists documents of ``kind`` (None for anything else)."""
+    queue = QUEUES.get(key)
+    return queue if queue is not None and queue.kind == kind else None
+
+
+def work_queues_for(user) -> list[WorkQueue]:
+    keys = INTEGRATION_QUEUES if is_integration_user(user) else SALES_QUEUES
+    return [QUEUES[key] for key in keys if user.has_perm(f"orders.view_{QUEUES[key].kind}")]
+
+
+@dataclass(frozen=True)
+class WorkCard:
+    queue: WorkQueue
+    title: str
+    count: int
+    records: list
+    team: bool  # the user sees everyone's documents: each record says whose it is
+
+
+def work_cards(user) -> list[WorkCard]:
+    """The home page's cards for ``user``: two queries a card (count and first records)."""
+    team = user.has_perm("orders.view_all_documents")
+    switch_on = Organization.load().is_sop_integration_enabled
+    cards = []
+    for queue in work_queues_for(user):
+        documents = queue.select(documents_for(user, queue.kind))
+        cards.append(
+            WorkCard(
+                queue=queue,
+                title=queue.title if switch_on else (queue.title_when_off or queue.title),
+                count=documents.count(),
+                records=list(
+                    documents.select_related("account", "owner").order_by(*queue.order_by)[:SHOWN]
+                ),
+                team=team,
+            )
+        )
+    return cards
