@@ -53,6 +53,7 @@ RAISED_CODES = [
     "no_opportunity",
     "not_visible",
     "owner_change",
+    "owner_role",
     "state_change",
     "unknown_action",
 ]

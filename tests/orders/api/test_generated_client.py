@@ -25,29 +25,32 @@ PACKAGE = "sopsite_api_client"  # the name openapi-python-client gives the schem
 
 
 @pytest.fixture(scope="session")
-def generated_client(tmp_path_factory, live_server):
+def generated_client(tmp_path_factory, live_server, django_db_blocker):
     """The package generated from the served schema, imported; the command docs/api.md shows."""
     work = tmp_path_factory.mktemp("generated_client")
     # No post hooks: formatting the generated code (with ruff) is not what this test checks.
     (work / "config.yml").write_text("post_hooks: []\n")
-    generated = subprocess.run(
-        [
-            GENERATOR,
-            "generate",
-            "--url",
-            f"{live_server.url}/api/schema/?format=json",
-            "--meta",
-            "none",
-            "--config",
-            work / "config.yml",
-            "--output-path",
-            work / PACKAGE,
-            "--fail-on-warning",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    # A session fixture has no database access of its own, and the live server's request
+    # handling checks its connection; the schema itself reads no rows.
+    with django_db_blocker.unblock():
+        generated = subprocess.run(
+            [
+                GENERATOR,
+                "generate",
+                "--url",
+                f"{live_server.url}/api/schema/?format=json",
+                "--meta",
+                "none",
+                "--config",
+                work / "config.yml",
+                "--output-path",
+                work / PACKAGE,
+                "--fail-on-warning",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     assert generated.returncode == 0, generated.stdout + generated.stderr
     sys.path.insert(0, str(work))
     yield importlib.import_module(PACKAGE)
