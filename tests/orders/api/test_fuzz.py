@@ -1,12 +1,14 @@
 """Property-based: schemathesis generates requests from our own OpenAPI schema (valid and
 invalid ones) for every operation; none may answer with a 5xx, every status must be one the
-operation declares, and every error body must carry a code of the ``ErrorCodeEnum``. Kept
-small to stay fast."""
+operation declares, every body (success and error) must match the schema the operation declares
+for that status, and every error body must carry a code of the ``ErrorCodeEnum``. Kept small to
+stay fast."""
 
 import json
 from urllib.parse import urlencode
 
 import pytest
+import requests
 import schemathesis
 from django.core.serializers.json import DjangoJSONEncoder
 from drf_spectacular.generators import SchemaGenerator
@@ -104,6 +106,21 @@ def path_parameters(path: str, ids, children) -> dict:
     }
 
 
+def conforms(case, response) -> None:
+    """The response's body matches the schema its operation declares for the status (schemathesis'
+    own response-schema check, fed the Django test client's answer)."""
+    request = requests.Request(case.method.upper(), f"http://testserver{case.formatted_path}")
+    answer = schemathesis.Response(
+        status_code=response.status_code,
+        headers={name: [value] for name, value in response.items()},
+        content=response.content,
+        request=request.prepare(),
+        elapsed=0.0,
+        verify=False,
+    )
+    case.operation.schema.validate_response(case.operation, answer, case=case)
+
+
 def fuzz(client, strategy, declared: set[str]) -> None:
     @settings(
         max_examples=EXAMPLES,
@@ -127,6 +144,7 @@ def fuzz(client, strategy, declared: set[str]) -> None:
             case.formatted_path,
             response.status_code,
         )
+        conforms(case, response)
         if response.status_code >= 400:
             body = response.json()
             assert body["code"] in ERROR_CODES and isinstance(body["detail"], str), body
@@ -154,3 +172,27 @@ def test_no_generated_request_gets_a_5xx(records, integration_user, customizer, 
         for mode in modes:
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
             fuzz(client, strategy, declared)
+
+
+def violations(case, response) -> list[str]:
+    try:
+        conforms(case, response)
+    except BaseExceptionGroup as group:
+        return [str(failure) for failure in group.exceptions]
+    except AssertionError as failure:
+        return [str(failure)]
+    return []
+
+
+@pytest.mark.django_db
+def test_conformance_catches_a_body_off_the_schema():
+    """The conformance check is live: an order that is not an order, or an error without its
+    code, is caught."""
+    from django.http import JsonResponse
+
+    schema = load_schema()
+    operation = schema["/api/v1/salesorders/{id}"]["GET"]
+    case = operation.Case(path_parameters={"id": 1})
+    assert any("violates schema" in v for v in violations(case, JsonResponse({"id": "x"})))
+    missing_code = JsonResponse({"detail": "no code"}, status=404)
+    assert any("violates schema" in v for v in violations(case, missing_code))
