@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.db import models
 
-from orders import lifecycle
+from orders import lifecycle, numbers
 from orders.models import (
     DOCUMENT_MODELS,
     Account,
@@ -172,11 +172,15 @@ class LineForm(DescribedFormMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, widget=UnitSelect)
     # Fields only parse numbers: the limits (positive quantity, decimals allowed by the pricing
     # and currency precision, discounts within the amount) are the domain's, with its messages.
-    quantity = NumberField()
+    quantity = NumberField(validators=[numbers.QUANTITY])
     is_price_overridden = forms.BooleanField(label="Override price", required=False)
-    price_per_unit = NumberField(label="Price per unit", required=False)
-    manual_discount_amount = NumberField(label="Discount", required=False)
-    tax = NumberField(required=False)
+    price_per_unit = NumberField(
+        label="Price per unit", required=False, validators=[numbers.PRICE]
+    )
+    manual_discount_amount = NumberField(
+        label="Discount", required=False, validators=[numbers.AMOUNT]
+    )
+    tax = NumberField(required=False, validators=[numbers.AMOUNT])
 
     def __init__(self, *args, line=None, **kwargs):
         self.line = line
@@ -240,7 +244,9 @@ class LineForm(DescribedFormMixin, forms.Form):
             values["unit"] = data.get("unit") or product.default_unit
         else:
             values["unit"] = data.get("unit")
-        if not product or values["is_price_overridden"]:
+        if not product or values["is_price_overridden"] or data.get("price_per_unit") is not None:
+            # a price typed without Override goes to the domain, which refuses it with a
+            # message (docs/decisions.md): never dropped silently
             values["price_per_unit"] = data["price_per_unit"]
         if self.line is not None:
             # send only what changed, so an untouched computed value is never "written"

@@ -17,6 +17,7 @@ from orders import lifecycle, representation
 from orders.api.fields import AsciiIntegerField, DateTimeString, DecimalString, PricingField
 from orders.models import (
     Account,
+    BoundedDecimalField,
     Currency,
     DiscountBand,
     DiscountList,
@@ -58,6 +59,9 @@ class ApiModelSerializer(serializers.ModelSerializer):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if field_class is DecimalString:
             kwargs["min_places"] = representation.min_places(field_name)
+            if isinstance(model_field, BoundedDecimalField):
+                # the limit is the field's bound (in its validators), said in words
+                kwargs["max_digits"] = kwargs["decimal_places"] = None
         return field_class, kwargs
 
     def to_internal_value(self, data):
