@@ -172,6 +172,34 @@ class PriceListItemSerializer(ApiModelSerializer):
         read_only_fields = ["price_list"]
 
 
+class RepricedDocumentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["salesorder", "invoice"])
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    name = serializers.CharField()
+    total_amount_before = DecimalString(
+        source="total_before", max_digits=None, decimal_places=None, read_only=True
+    )
+    total_amount_after = DecimalString(
+        source="total_after", max_digits=None, decimal_places=None, read_only=True
+    )
+
+
+class RepriceImpactSerializer(serializers.Serializer):
+    """What saving a price list item would re-price (docs/api.md#catalog-changes)."""
+
+    count = serializers.IntegerField(help_text="How many open, unlocked documents re-price.")
+    total_change = DecimalString(
+        max_digits=None,
+        decimal_places=None,
+        read_only=True,
+        help_text="The sum of the changes of their totals.",
+    )
+    currency = serializers.CharField(help_text="The price list's currency code.")
+    summary = serializers.CharField(help_text="The same in words, as the pages say it.")
+    documents = RepricedDocumentSerializer(many=True)
+
+
 class PriceListSerializer(ApiModelSerializer):
     items = PriceListItemSerializer(many=True, read_only=True)
 
