@@ -67,13 +67,13 @@ class Bounded:
             if value < 0:
                 raise ValidationError(
                     f"Enter {self.noun} above -{self.limit:,.{self.shown_places}f}.",
-                    code="too_small",
+                    code="invalid",
                 )
-            raise ValidationError(self.message, code="too_large")
+            raise ValidationError(self.message, code="invalid")
         exponent = value.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > self.places:
             raise ValidationError(
-                f"Enter {self.noun} with at most {self.places} decimals.", code="too_precise"
+                f"Enter {self.noun} with at most {self.places} decimals.", code="invalid"
             )
 
 

@@ -183,6 +183,13 @@ class NestedCatalogViewSet(CatalogViewSet):
         return {self.parent_field: self.parent()}
 
 
+IMPACT_DESCRIPTION = (
+    "What saving the item with these changes would re-price: the open, unlocked sales orders "
+    "and invoices carrying its product, each with its total before and after, and the total "
+    "change. Nothing is saved; send the same body with `PATCH` to save (it re-prices them)."
+)
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[PARENT_ID]),
     create=extend_schema(parameters=[PARENT_ID]),
@@ -213,8 +220,10 @@ class PriceListItemViewSet(NestedCatalogViewSet):
         request=PriceListItemSerializer,
         responses={200: RepriceImpactSerializer},
         summary="What a change of the item would re-price",
+        description=IMPACT_DESCRIPTION,
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def impact(self, request, *args, **kwargs):
         item = self.get_object()
         serializer = self.get_serializer(item, data=request.data, partial=True)
