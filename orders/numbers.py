@@ -42,8 +42,11 @@ class Bounded:
     words people read ("Enter an amount below 10,000,000,000.00") instead of Django's and DRF's
     "Ensure that there are no more than 15 digits in total"."""
 
-    def __init__(self, noun: str, limit: Decimal, places: int, shown_places: int = 0):
+    def __init__(
+        self, noun: str, limit: Decimal, places: int, shown_places: int = 0, smallest=None
+    ):
         self.noun, self.limit, self.places, self.shown_places = noun, limit, places, shown_places
+        self.smallest = smallest
 
     def __eq__(self, other):
         return isinstance(other, Bounded) and (
@@ -51,7 +54,8 @@ class Bounded:
             self.limit,
             self.places,
             self.shown_places,
-        ) == (other.noun, other.limit, other.places, other.shown_places)
+            self.smallest,
+        ) == (other.noun, other.limit, other.places, other.shown_places, other.smallest)
 
     @property
     def message(self) -> str:
@@ -62,24 +66,26 @@ class Bounded:
             return
         value = Decimal(value)
         if not value.is_finite():
-            raise ValidationError("Enter a number.", code="invalid")
+            raise ValidationError("Enter a number.")
         if abs(value) >= self.limit:
             if value < 0:
                 raise ValidationError(
                     f"Enter {self.noun} above -{self.limit:,.{self.shown_places}f}.",
                     code="invalid",
                 )
-            raise ValidationError(self.message, code="invalid")
+            raise ValidationError(self.message)
+        if self.smallest and 0 < abs(value) < self.smallest:
+            raise ValidationError(
+                f"Enter {self.noun} of at least {self.smallest} (a unit's smallest step)."
+            )
         exponent = value.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > self.places:
-            raise ValidationError(
-                f"Enter {self.noun} with at most {self.places} decimals.", code="invalid"
-            )
+            raise ValidationError(f"Enter {self.noun} with at most {self.places} decimals.")
 
 
 AMOUNT = Bounded("an amount", AMOUNT_LIMIT, 4, 2)
 # a document's totals (sums of lines), as the back office may write them: the column's digits
 TOTAL = Bounded("a total", Decimal("1000000000000000"), 4, 2)
 PRICE = Bounded("a price", AMOUNT_LIMIT, 10, 2)
-QUANTITY = Bounded("a quantity", QUANTITY_LIMIT, 5)
+QUANTITY = Bounded("a quantity", QUANTITY_LIMIT, 5, smallest=SMALLEST_QUANTITY)
 PERCENT = Bounded("a percentage", PERCENT_LIMIT, 4)
