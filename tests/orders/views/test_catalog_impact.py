@@ -176,3 +176,76 @@ def test_admin_asks_to_confirm_and_saves_when_ticked(
     item.refresh_from_db()
     order.refresh_from_db()
     assert item.amount == Decimal("12.5") and order.total_amount == Decimal("25")
+
+
+def test_admin_price_list_inline_asks_too(client, admin_user, salesperson, catalog, make_document):
+    order = make_document("salesorder", salesperson, lines=1)
+    price_list = catalog["price_list"]
+    items = list(price_list.items.order_by("pk"))
+    data = {
+        "name": price_list.name,
+        "currency": price_list.currency_id,
+        "valid_from": "",
+        "valid_to": "",
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    for n, item in enumerate(items):
+        data.update(
+            {
+                f"items-{n}-id": item.pk,
+                f"items-{n}-price_list": price_list.pk,
+                f"items-{n}-product": item.product_id,
+                f"items-{n}-unit": item.unit_id,
+                f"items-{n}-pricing_method": item.pricing_method,
+                f"items-{n}-amount": f"{item.amount}",
+                f"items-{n}-percentage": "0",
+                f"items-{n}-rounding_policy": "none",
+                f"items-{n}-rounding_option": "multiple_of",
+                f"items-{n}-rounding_amount": "0",
+                f"items-{n}-discount_list": "",
+            }
+        )
+    first = next(
+        n for n, item in enumerate(items) if item.product_id == order.lines.get().product_id
+    )
+    data[f"items-{first}-amount"] = "12.50"
+    client.force_login(admin_user)
+    url = reverse("admin:orders_pricelist_change", args=[price_list.pk])
+
+    html = client.post(url, data).content.decode()
+
+    assert "This re-prices 1 document (total change +5.00" in html
+    order.refresh_from_db()
+    assert order.total_amount == Decimal("20")
+    response = client.post(url, {**data, f"items-{first}-confirm_reprice": "on"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.total_amount == Decimal("25")
+
+
+def test_admin_refuses_a_typed_price_without_override_on_a_line(client, admin_user, make_document):
+    order = make_document("salesorder", admin_user, lines=1)
+    line = order.lines.get()
+    client.force_login(admin_user)
+    url = reverse("admin:orders_salesorderline_change", args=[line.pk])
+    response = client.post(
+        url,
+        {
+            "document": order.pk,
+            "product": line.product_id,
+            "write_in_product": "",
+            "unit": line.unit_id,
+            "quantity": "2",
+            "price_per_unit": "99",
+            "manual_discount_amount": "0",
+            "tax": "0",
+            "description": "",
+        },
+        follow=True,
+    )
+    assert "tick Override price" in response.content.decode()
+    line.refresh_from_db()
+    assert line.price_per_unit == Decimal("10")
