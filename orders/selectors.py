@@ -189,7 +189,7 @@ def _conflict(opened, stored: dict, attempted: dict, labels: dict, places: int) 
     rows = tuple(
         ConflictRow(
             field=name,
-            label=labels.get(name, name),
+            label=labels.get(name) or name.replace("_", " ").capitalize(),
             stored=_say(stored.get(name), places),
             yours=_say(mine[name], places) if name in mine else "",
             changed_by_others=name in others and opened is not None,

@@ -11,7 +11,6 @@ from orders import models, selectors, services
 from orders.admin.base import DomainErrorsMixin, money_display, owner_name
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
-from orders.selectors import HEADER_LABELS
 from orders.services.common import visible_to
 from orders.services.guards import transitions_for
 from orders.templatetags.sop import provenance, provenance_short
@@ -123,7 +122,7 @@ class DocumentAdminForm(forms.ModelForm):
         document = self.instance
         if document.pk is None or opened is None or opened == document.version:
             return data
-        shown = [name for name in HEADER_LABELS if name in self.fields and name in data]
+        shown = [name for name in self.fields if name != "opened_version" and name in data]
         attempted = {name: data[name] for name in shown}
         conflict = selectors.header_edit_conflict(document, version=opened, attempted=attempted)
         for name in shown:

@@ -189,8 +189,12 @@ def _save(item) -> RepriceImpact:
     after = _totals(item)
     currency = item.price_list.currency
     documents = tuple(
-        RepricedDocument(kind, pk, number, name, total, after.get((kind, pk), (0, 0, total))[2])
-        for (kind, pk), (number, name, total) in sorted(before.items(), key=lambda e: e[1][0])
+        document
+        for document in (
+            RepricedDocument(kind, pk, number, name, total, after.get((kind, pk), (0, 0, total))[2])
+            for (kind, pk), (number, name, total) in sorted(before.items(), key=lambda e: e[1][0])
+        )
+        if document.change  # a document whose total stays is not re-priced in any way it shows
     )
     for document in documents:
         if abs(document.total_after) >= numbers.TOTAL.limit:

@@ -86,7 +86,13 @@ def pricelist_item(request, pk: int, item_id: int):
     )
     form = PriceListItemForm(request.POST if request.method == "POST" else None, instance=item)
     note, impact = "", None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        note = f"{item.product.number}: nothing changed."
+        if not request.htmx:
+            messages.info(request, note)
+            return redirect("pricelist_detail", pk=pk)
+        form = None
+    elif request.method == "POST" and form.is_valid():
         try:
             # docs/rules.md#catalog-changes: a change that re-prices documents asks first
             result = pricelistitem_save(

@@ -249,3 +249,14 @@ def test_admin_refuses_a_typed_price_without_override_on_a_line(client, admin_us
     assert "tick Override price" in response.content.decode()
     line.refresh_from_db()
     assert line.price_per_unit == Decimal("10")
+
+
+def test_saving_the_same_terms_changes_nothing_and_asks_nothing(
+    client, customizer, salesperson, catalog, make_document
+):
+    make_document("salesorder", salesperson, lines=1)
+    item = widget_item(catalog)
+    client.force_login(customizer)
+    html = client.post(item_url(item), item_data(item, amount="10"), **HX).content.decode()
+    assert "nothing changed" in html and "re-prices" not in html
+    assert not AuditEntry.objects.filter(action="catalog_reprice").exists()
