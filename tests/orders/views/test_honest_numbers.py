@@ -74,7 +74,7 @@ def test_api_and_admin_refuse_a_header_discount_above_the_products(
     assert "cannot be larger than the amount of the products" in str(response.json())
     client.force_login(admin_user)
     url = reverse("admin:orders_salesorder_change", args=[order.pk])
-    client.post(
+    response = client.post(
         url,
         {
             "name": order.name,
@@ -93,6 +93,7 @@ def test_api_and_admin_refuse_a_header_discount_above_the_products(
         },
         follow=True,
     )
+    assert "cannot be larger than the amount of the products (20.00)" in (response.content.decode())
     order.refresh_from_db()
     assert order.discount_amount == 0 and order.total_amount == Decimal("20")
 
