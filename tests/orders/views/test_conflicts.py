@@ -241,3 +241,22 @@ def test_admin_stale_save_shows_the_conflict_and_keeps_the_other_users_freight(
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.freight_amount == Decimal("11") and order.description == "Back door"
+
+
+def test_stale_line_save_without_htmx_shows_the_conflict_on_the_whole_page(
+    client, salesperson, manager, make_document
+):
+    invoice = make_document("invoice", salesperson, lines=1)
+    line = invoice.lines.select_related("document").get()
+    opened = line_post(line, tax="1.00")
+    line_update(actor=manager, line=line, tax=Decimal("2"))
+    client.force_login(salesperson)
+
+    response = client.post(line_url(line), opened)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="line-conflict"' in html
+    conflict = html.split('id="line-conflict"')[1].split("</table>")[0]
+    assert "2.00" in conflict and "1.00" in conflict and "changed by someone else" in conflict
+    line.refresh_from_db()
+    assert line.tax == Decimal("2")
