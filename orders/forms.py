@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.db import models
 
-from orders import lifecycle
+from orders import lifecycle, numbers
 from orders.models import (
     DOCUMENT_MODELS,
     Account,
@@ -94,7 +94,7 @@ def number_fields(db_field, **kwargs):
 class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
     """The header of any document kind; only fields people type (computed ones are shown)."""
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, initial_changes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.fields["account"].queryset = Account.objects.order_by("name")
@@ -112,6 +112,7 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
             self.initial["discount_amount"] = plain(self.instance.discount_amount, places)
             self.initial["freight_amount"] = plain(self.instance.freight_amount, places)
             self.initial["discount_percentage"] = plain(self.instance.discount_percentage, 0)
+            self.initial.update(initial_changes or {})  # the user's own, over the stored
         if not self.instance.pk and not self.is_bound and "price_list" not in self.initial:
             only = list(self.fields["price_list"].queryset[:2])
             if len(only) == 1:  # nothing to choose: take the one price list
@@ -172,13 +173,18 @@ class LineForm(DescribedFormMixin, forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, widget=UnitSelect)
     # Fields only parse numbers: the limits (positive quantity, decimals allowed by the pricing
     # and currency precision, discounts within the amount) are the domain's, with its messages.
-    quantity = NumberField()
+    quantity = NumberField(validators=[numbers.QUANTITY])
     is_price_overridden = forms.BooleanField(label="Override price", required=False)
-    price_per_unit = NumberField(label="Price per unit", required=False)
-    manual_discount_amount = NumberField(label="Discount", required=False)
-    tax = NumberField(required=False)
+    price_per_unit = NumberField(label="Price per unit", required=False, validators=[numbers.PRICE])
+    manual_discount_amount = NumberField(
+        label="Discount", required=False, validators=[numbers.AMOUNT]
+    )
+    tax = NumberField(required=False, validators=[numbers.AMOUNT])
+    # the document's version when the form was opened: a later save by someone else is found
+    # and never undone (docs/rules.md#edit-conflicts)
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, line=None, **kwargs):
+    def __init__(self, *args, line=None, initial_changes=None, **kwargs):
         self.line = line
         if line is not None and "initial" not in kwargs and not args:
             kwargs["initial"] = {
@@ -190,6 +196,8 @@ class LineForm(DescribedFormMixin, forms.Form):
                 "price_per_unit": plain(line.price_per_unit),
                 "manual_discount_amount": plain(line.manual_discount_amount),
                 "tax": plain(line.tax),
+                "expected_version": line.document.version,
+                **(initial_changes or {}),
             }
         prefix = kwargs.pop("prefix", None) or (f"line{line.pk}" if line is not None else "new")
         super().__init__(*args, prefix=prefix, **kwargs)
@@ -225,7 +233,21 @@ class LineForm(DescribedFormMixin, forms.Form):
         return data
 
     def service_values(self) -> dict:
-        """The values to hand the service: only what the user may set on this kind of line."""
+        """The values to hand the service: only what the user may set on this kind of line
+        (on an existing line, only those that differ from the stored ones)."""
+        values = self.attempted_values()
+        if self.line is not None:
+            # send only what changed, so an untouched computed value is never "written"
+            values = {
+                k: v
+                for k, v in values.items()
+                if getattr(self.line, k if k not in {"product", "unit"} else f"{k}_id")
+                != (v.pk if hasattr(v, "pk") else v)
+            }
+        return values
+
+    def attempted_values(self) -> dict:
+        """Every value the form sends for the line, as the user left it."""
         data = self.cleaned_data
         product = data.get("product")
         values = {
@@ -240,16 +262,10 @@ class LineForm(DescribedFormMixin, forms.Form):
             values["unit"] = data.get("unit") or product.default_unit
         else:
             values["unit"] = data.get("unit")
-        if not product or values["is_price_overridden"]:
+        if not product or values["is_price_overridden"] or data.get("price_per_unit") is not None:
+            # a price typed without Override goes to the domain, which refuses it with a
+            # message (docs/decisions.md): never dropped silently
             values["price_per_unit"] = data["price_per_unit"]
-        if self.line is not None:
-            # send only what changed, so an untouched computed value is never "written"
-            values = {
-                k: v
-                for k, v in values.items()
-                if getattr(self.line, k if k not in {"product", "unit"} else f"{k}_id")
-                != (v.pk if hasattr(v, "pk") else v)
-            }
         return values
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from orders import lifecycle
+from orders import lifecycle, numbers
 from orders.pricing.engine import decimal_places, line_discount
 from orders.pricing.policy import Facts
 from settings_app.errors import ReadOnly, SwitchPosition
@@ -85,6 +85,10 @@ def validate_line_input(
     currency_places = document.currency.precision
     if line.quantity is None or line.quantity <= 0:
         errors["quantity"] = "The quantity must be greater than zero."
+    elif line.quantity < numbers.SMALLEST_QUANTITY:
+        errors["quantity"] = (
+            f"The quantity must be at least {numbers.SMALLEST_QUANTITY} (a unit's smallest step)."
+        )
     elif _too_precise(line.quantity, MAX_QUANTITY_DECIMALS):
         errors["quantity"] = f"The quantity allows at most {MAX_QUANTITY_DECIMALS} decimals."
     for name in ("manual_discount_amount", "tax"):
@@ -147,6 +151,19 @@ def validate_line_discount(line, method: str) -> None:
         raise ValidationError(
             {"manual_discount_amount": "The discount cannot be larger than the line's amount."}
         )
+
+
+def validate_line_amounts(line) -> None:
+    """A line's amount (price × quantity) stays below the amount limit, so the document's
+    totals always fit (``orders.numbers``)."""
+    for value in (line.base_amount, line.extended_amount):
+        if value is not None and abs(value) >= numbers.AMOUNT_LIMIT:
+            raise ValidationError(
+                {
+                    "quantity": f"This line would come to {value:,.2f}: a line's amount must "
+                    f"stay below {numbers.AMOUNT_LIMIT:,.2f}."
+                }
+            )
 
 
 def validate_header_input(

@@ -2,6 +2,7 @@
 timeline of a record)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from orders.models import DOCUMENT_MODELS, LINE_MODELS
 from orders.rules import can_edit, read_only_message
@@ -98,3 +99,150 @@ def read_only_reason(user, document) -> str:
 def user_can_edit(user, document) -> bool:
     """Whether the page may offer editing: the read-only rule plus the user's role."""
     return user.is_authenticated and not read_only_reason(user, document)
+
+
+# --- edit conflicts (docs/rules.md#edit-conflicts) -----------------------------------------
+# A form posted against an older version than the stored one is compared three ways: the values
+# the user opened (the history row of that version), the stored values, and the values the user
+# sent. Only what the user changed is theirs to write; what someone else changed meanwhile is
+# kept. When someone else changed a field the form shows, the page lists the user's changes
+# beside the stored values and lets them apply or discard them.
+
+HEADER_LABELS = {
+    "name": "Name",
+    "account": "Account",
+    "price_list": "Price list",
+    "currency": "Currency",
+    "discount_percentage": "Discount %",
+    "discount_amount": "Discount amount",
+    "freight_amount": "Freight amount",
+    "description": "Description",
+    "estimated_close_date": "Estimated close date",
+    "due_date": "Due date",
+}
+LINE_LABELS = {
+    "product": "Product",
+    "write_in_product": "Write-in product",
+    "unit": "Unit",
+    "quantity": "Quantity",
+    "is_price_overridden": "Override price",
+    "price_per_unit": "Price per unit",
+    "manual_discount_amount": "Discount",
+    "tax": "Tax",
+}
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    field: str
+    label: str
+    stored: str
+    yours: str  # "" when the user did not change the field
+    changed_by_others: bool
+
+
+@dataclass(frozen=True)
+class EditConflict:
+    """``mine``: the fields the user changed, with their values; ``rows``: what to show side by
+    side (empty when nobody else changed a field of the form: ``mine`` can be written as is)."""
+
+    mine: dict
+    rows: tuple[ConflictRow, ...]
+
+
+def _comparable(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if value in (None, ""):
+        return None
+    return value
+
+
+def _same(a, b) -> bool:
+    return _comparable(a) == _comparable(b)
+
+
+def _say(value, places: int) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        if value == value.quantize(Decimal(1).scaleb(-places)):
+            return f"{value:,.{places}f}"
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def _conflict(opened, stored: dict, attempted: dict, labels: dict, places: int) -> EditConflict:
+    """``opened``: the values the user started from, or None when they are not known (then
+    every value that differs from the stored one counts as the user's)."""
+    base = stored if opened is None else opened
+    mine = {name: value for name, value in attempted.items() if not _same(value, base.get(name))}
+    others = (
+        set(attempted)
+        if opened is None
+        else {name for name in attempted if not _same(stored.get(name), opened.get(name))}
+    )
+    if opened is not None and not others:
+        return EditConflict(mine=mine, rows=())
+    rows = tuple(
+        ConflictRow(
+            field=name,
+            label=labels.get(name) or name.replace("_", " ").capitalize(),
+            stored=_say(stored.get(name), places),
+            yours=_say(mine[name], places) if name in mine else "",
+            changed_by_others=name in others and opened is not None,
+        )
+        for name in attempted
+        if name in mine or (name in others and opened is not None)
+    )
+    return EditConflict(mine=mine, rows=rows)
+
+
+def _opened_header(document, version: int):
+    return (
+        document.history.filter(version=version)
+        .select_related(None)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+
+
+def _value_of(record, name: str):
+    """A field's value on a record or history row: a related object when the row has it."""
+    field = record._meta.get_field(name)
+    if field.is_relation:
+        return getattr(record, field.attname)
+    return getattr(record, name)
+
+
+def header_edit_conflict(document, *, version: int, attempted: dict) -> EditConflict:
+    """The user's header form (``attempted``: field → value) against the stored document."""
+    opened = _opened_header(document, version)
+    opened_values = (
+        None if opened is None else {name: _value_of(opened, name) for name in attempted}
+    )
+    stored = {name: getattr(document, name) for name in attempted}
+    places = document.currency.precision
+    return _conflict(opened_values, stored, attempted, HEADER_LABELS, places)
+
+
+def line_edit_conflict(document, line, *, version: int, attempted: dict) -> EditConflict:
+    """The user's line form against the stored line: the line as it was when the document had
+    ``version`` is its newest history row written before that version of the document."""
+    opened = None
+    header = _opened_header(document, version)
+    if header is not None:
+        opened = (
+            type(line)
+            .history.filter(id=line.pk, history_date__lte=header.history_date)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+    opened_values = (
+        None if opened is None else {name: _value_of(opened, name) for name in attempted}
+    )
+    stored = {name: getattr(line, name) for name in attempted}
+    places = document.currency.precision
+    return _conflict(opened_values, stored, attempted, LINE_LABELS, places)

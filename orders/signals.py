@@ -23,7 +23,7 @@ from orders.models.history import record_history
 from orders.pricing import apply
 from orders.pricing.policy import Operation, decide
 from settings_app.acting import current_actor
-from settings_app.errors import ComputedFieldWrite, PermissionRefused, ReadOnly
+from settings_app.errors import ComputedFieldWrite, DomainError, PermissionRefused, ReadOnly
 from settings_app.models import Organization
 
 INTEGRATION_ONLY_FIELDS = [
@@ -39,6 +39,7 @@ _LINE_VALUES = [
     "price_per_unit",
     "is_price_overridden",
     "write_in_product",
+    "tax",
     *LINE_COMPUTED,
 ]
 
@@ -66,12 +67,46 @@ def _computed_names(line) -> list[str]:
 
 
 def _refuse_computed(names: list[str], document) -> None:
+    if names == ["price_per_unit"]:
+        # docs/decisions.md: a typed price is refused, never dropped
+        raise ComputedFieldWrite(
+            "The price per unit of a catalog product comes from the price list; "
+            "tick Override price (is_price_overridden) to enter your own.",
+            fields=names,
+        )
     if names:
         labels = ", ".join(names)
         raise ComputedFieldWrite(
             f"These fields are calculated by the system on this {document._meta.verbose_name} "
             f"and cannot be set: {labels}.",
             fields=names,
+        )
+
+
+def _check_lines_cover_discount(document, line_model, *, old=None, new=None) -> None:
+    """docs/rules.md#price-calculation: totals never go negative. A line change that would
+    leave the lines' amount below the header's discount amount is refused (a percentage of at
+    most 100 % cannot make it negative by itself)."""
+    if not document.discount_amount or document.discount_amount <= 0:
+        return
+    sums = apply.line_sums(line_model, document.pk)
+    amount = sums.extended_amount - sums.tax
+    if old is not None:
+        amount -= (old["extended_amount"] or 0) - (old["tax"] or 0)
+    if new is not None:
+        amount += (new.extended_amount or 0) - (new.tax or 0)
+    totals = apply.header_totals_for(
+        document,
+        apply.engine.LineSums(base_amount=amount, extended_amount=amount, tax=apply.ZERO),
+    )
+    if totals.total_amount_less_freight < 0:
+        places = document.currency.precision
+        raise DomainError(
+            f"This would leave the products at {amount:,.{places}f}, less than the "
+            f"{document._meta.verbose_name}'s discount of "
+            f"{document.discount_amount:,.{places}f}: lower the discount first.",
+            code="discount_too_large",
+            fields=["discount_amount"],
         )
 
 
@@ -126,6 +161,8 @@ def line_pre_save(sender, instance, raw=False, **kwargs):
         )
         if not system:
             rules.validate_line_discount(instance, organization.discount_calculation_method)
+            rules.validate_line_amounts(instance)
+            _check_lines_cover_discount(document, sender, old=old, new=instance)
     elif decision.compute:
         apply.kept_as_given(
             instance, decision, note="System pricing is off: the values were kept as entered."
@@ -169,6 +206,10 @@ def line_pre_delete(sender, instance, origin=None, **kwargs):
         sender.__name__.lower(), Operation.DELETE, rules.facts_for(document, actor, organization)
     )
     computing = decision.compute and organization.use_system_pricing
+    if computing and not rules.in_system_write():
+        stored = sender.objects.filter(pk=instance.pk).values("extended_amount", "tax").first()
+        if stored is not None:
+            _check_lines_cover_discount(document, sender, old=stored)
     instance._sop_decision = decision if computing else None
     instance._sop_cascade = False
 
@@ -267,13 +308,16 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
         )
         totals = apply.header_totals_for(instance, sums)
         header_discount = totals.total_discount_amount - totals.total_line_item_discount_amount
-        if (
-            not system
-            and 0 < totals.total_line_item_amount < header_discount
-            and (_changed(instance, old, ["discount_amount", "discount_percentage"]))
-        ):
+        touched = _changed(instance, old, ["discount_amount", "discount_percentage"])
+        if not system and touched and header_discount > totals.total_line_item_amount:
+            places = instance.currency.precision
             raise ValidationError(
-                {"discount_amount": "The discount cannot be larger than the amount of the lines."}
+                {
+                    touched[0]: (
+                        f"The discount ({header_discount:,.{places}f}) cannot be larger than "
+                        f"the amount of the products ({totals.total_line_item_amount:,.{places}f})."
+                    )
+                }
             )
         for name, value in totals.as_dict().items():
             setattr(instance, name, value)

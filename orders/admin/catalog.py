@@ -1,10 +1,14 @@
 """The catalog in the admin: currencies, units, products, price and discount lists, accounts."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from import_export.admin import ImportExportModelAdmin
 
 from orders import models, spreadsheets
 from orders.admin.base import DomainErrorsMixin
+from orders.services.pricing import pricelistitem_impact
+from settings_app.acting import current_actor
 
 
 @admin.register(models.Currency)
@@ -63,8 +67,44 @@ class DiscountBandAdmin(DomainErrorsMixin, admin.ModelAdmin):
     list_select_related = ["discount_list"]
 
 
+class PriceListItemAdminForm(forms.ModelForm):
+    """A change that would re-price open documents shows its impact first and is saved only
+    with *Re-price these documents* ticked (docs/rules.md#catalog-changes)."""
+
+    confirm_reprice = forms.BooleanField(
+        required=False,
+        label="Re-price these documents",
+        help_text="Tick to confirm a change that re-prices open orders and invoices.",
+    )
+
+    def _post_clean(self):
+        super()._post_clean()
+        item = self.instance
+        if self.errors or not self.has_changed() or self.cleaned_data.get("confirm_reprice"):
+            return
+        if item.price_list_id is None or item.price_list.pk is None or not item.product_id:
+            return  # a new price list carries no documents yet
+        try:
+            impact = pricelistitem_impact(actor=current_actor(), item=item)
+        except ValidationError as error:
+            self.add_error(None, error)
+            return
+        if impact.count:
+            places = impact.places
+            listed = "; ".join(
+                f"{d.number} {d.total_before:,.{places}f} → {d.total_after:,.{places}f}"
+                for d in impact.documents
+            )
+            self.add_error(
+                None,
+                f"{impact.summary()}: {listed}. Tick “Re-price these documents” and save "
+                "again to confirm.",
+            )
+
+
 class PriceListItemInline(admin.TabularInline):
     model = models.PriceListItem
+    form = PriceListItemAdminForm
     extra = 0
     autocomplete_fields = ["product"]
     fields = [
@@ -77,6 +117,7 @@ class PriceListItemInline(admin.TabularInline):
         "rounding_option",
         "rounding_amount",
         "discount_list",
+        "confirm_reprice",
     ]
 
 
@@ -91,6 +132,7 @@ class PriceListAdmin(DomainErrorsMixin, admin.ModelAdmin):
 
 @admin.register(models.PriceListItem)
 class PriceListItemAdmin(ImportExportModelAdmin, DomainErrorsMixin, admin.ModelAdmin):
+    form = PriceListItemAdminForm
     resource_classes = [spreadsheets.PriceListItemResource]
     list_display = ["price_list", "product", "unit", "pricing_method", "amount", "percentage"]
     list_filter = ["price_list", "pricing_method", "rounding_policy"]

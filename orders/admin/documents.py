@@ -7,7 +7,7 @@ from django.contrib.admin import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db import models as django_models
 
-from orders import models, services
+from orders import models, selectors, services
 from orders.admin.base import DomainErrorsMixin, money_display, owner_name
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
@@ -104,7 +104,53 @@ def transition_actions(kind: str) -> list:
     ]
 
 
+class DocumentAdminForm(forms.ModelForm):
+    """The admin's document form carries the version it was opened at: a save posted after
+    someone else's keeps their values and shows the user's changes beside the saved ones
+    (docs/rules.md#edit-conflicts); saving again applies them."""
+
+    opened_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["opened_version"] = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        opened = data.get("opened_version")
+        document = self.instance
+        if document.pk is None or opened is None or opened == document.version:
+            return data
+        shown = [name for name in self.fields if name != "opened_version" and name in data]
+        attempted = {name: data[name] for name in shown}
+        conflict = selectors.header_edit_conflict(document, version=opened, attempted=attempted)
+        for name in shown:
+            if name not in conflict.mine:
+                data[name] = getattr(document, name)  # someone else's value stands
+        if not conflict.rows:
+            return data
+        # Show the saved values with the user's changes over them, at the current version:
+        # saving again applies them; leaving the page discards them.
+        self.data = self.data.copy()
+        for name in shown:
+            value = conflict.mine.get(name, getattr(document, name))
+            self.data[self.add_prefix(name)] = self.fields[name].prepare_value(value)
+        self.data[self.add_prefix("opened_version")] = document.version
+        rows = "; ".join(
+            f"{row.label}: saved {row.stored}"
+            + (f", yours {row.yours}" if row.yours else " (not changed by you: it stays)")
+            for row in conflict.rows
+        )
+        raise ValidationError(
+            f"This {document._meta.verbose_name} was changed by someone else since you opened "
+            f"it. {rows}. The form now holds the saved values with your changes: save again "
+            "to apply them, or leave the page to discard them."
+        )
+
+
 class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    form = DocumentAdminForm
     list_display = [
         "number",
         "name",

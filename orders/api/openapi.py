@@ -49,6 +49,7 @@ HTTP_CODES = [
 # Codes the domain raises by name (``DomainError(..., code=…)``) rather than by a subclass;
 # tests/orders/api/test_openapi.py finds every one in the source and wants it here.
 RAISED_CODES = [
+    "discount_too_large",
     "integration_only",
     "no_opportunity",
     "not_visible",

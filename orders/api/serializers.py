@@ -17,6 +17,7 @@ from orders import lifecycle, representation
 from orders.api.fields import AsciiIntegerField, DateTimeString, DecimalString, PricingField
 from orders.models import (
     Account,
+    BoundedDecimalField,
     Currency,
     DiscountBand,
     DiscountList,
@@ -58,6 +59,9 @@ class ApiModelSerializer(serializers.ModelSerializer):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if field_class is DecimalString:
             kwargs["min_places"] = representation.min_places(field_name)
+            if isinstance(model_field, BoundedDecimalField):
+                # the limit is the field's bound (in its validators), said in words
+                kwargs["max_digits"] = kwargs["decimal_places"] = None
         return field_class, kwargs
 
     def to_internal_value(self, data):
@@ -166,6 +170,34 @@ class PriceListItemSerializer(ApiModelSerializer):
             "discount_list",
         ]
         read_only_fields = ["price_list"]
+
+
+class RepricedDocumentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["salesorder", "invoice"])
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    name = serializers.CharField()
+    total_amount_before = DecimalString(
+        source="total_before", max_digits=None, decimal_places=None, read_only=True
+    )
+    total_amount_after = DecimalString(
+        source="total_after", max_digits=None, decimal_places=None, read_only=True
+    )
+
+
+class RepriceImpactSerializer(serializers.Serializer):
+    """What saving a price list item would re-price (docs/api.md#catalog-changes)."""
+
+    count = serializers.IntegerField(help_text="How many open, unlocked documents re-price.")
+    total_change = DecimalString(
+        max_digits=None,
+        decimal_places=None,
+        read_only=True,
+        help_text="The sum of the changes of their totals.",
+    )
+    currency = serializers.CharField(help_text="The price list's currency code.")
+    summary = serializers.CharField(help_text="The same in words, as the pages say it.")
+    documents = RepricedDocumentSerializer(many=True)
 
 
 class PriceListSerializer(ApiModelSerializer):

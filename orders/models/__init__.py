@@ -1,6 +1,7 @@
 from orders.models.audit import AuditEntry, NumberSequence
 from orders.models.catalog import (
     Account,
+    BoundedDecimalField,
     Currency,
     DiscountBand,
     DiscountList,
@@ -38,6 +39,7 @@ __all__ = [
     "LINE_MODELS",
     "Account",
     "AuditEntry",
+    "BoundedDecimalField",
     "Currency",
     "Delivery",
     "DeliveryAttempt",

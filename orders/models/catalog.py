@@ -6,11 +6,53 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
+
+from orders import numbers
 
 MONEY = {"max_digits": 19, "decimal_places": 4}
 QUANTITY = {"max_digits": 15, "decimal_places": 5}
 PERCENT = {"max_digits": 9, "decimal_places": 4}
 ZERO = Decimal("0")
+
+
+class BoundedDecimalField(models.DecimalField):
+    """A decimal column whose limit and messages are ``orders.numbers``' (``bound``), at every
+    door: model validation (admin, API, imports), the form field it makes (pages, admin) and
+    the API's field (built from the model field's validators)."""
+
+    bound: numbers.Bounded = numbers.AMOUNT
+
+    @cached_property
+    def validators(self):
+        # Django's DecimalValidator would say "Ensure that there are no more than 19 digits";
+        # the bound says the same limit in words.
+        return [*models.Field.validators.func(self), self.bound]
+
+    def formfield(self, **kwargs):
+        return super().formfield(
+            **{"max_digits": None, "decimal_places": None, "validators": [self.bound], **kwargs}
+        )
+
+
+class MoneyField(BoundedDecimalField):
+    bound = numbers.AMOUNT
+
+
+class TotalField(BoundedDecimalField):
+    bound = numbers.TOTAL
+
+
+class PriceField(BoundedDecimalField):
+    bound = numbers.PRICE
+
+
+class QuantityField(BoundedDecimalField):
+    bound = numbers.QUANTITY
+
+
+class PercentField(BoundedDecimalField):
+    bound = numbers.PERCENT
 
 
 class Currency(models.Model):
@@ -45,7 +87,7 @@ class Unit(models.Model):
 
     group = models.ForeignKey(UnitGroup, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(max_length=50)
-    quantity = models.DecimalField(
+    quantity = QuantityField(
         default=Decimal("1"), validators=[MinValueValidator(Decimal("0.00001"))], **QUANTITY
     )
 
@@ -69,9 +111,9 @@ class Product(models.Model):
     description = models.TextField(blank=True)
     unit_group = models.ForeignKey(UnitGroup, on_delete=models.PROTECT, related_name="products")
     default_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    list_price = models.DecimalField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
-    current_cost = models.DecimalField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
-    standard_cost = models.DecimalField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
+    list_price = MoneyField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
+    current_cost = MoneyField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
+    standard_cost = MoneyField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
 
     class Meta:
@@ -115,9 +157,9 @@ class DiscountBand(models.Model):
     """From and to quantities are both inclusive; bands of one list must not overlap."""
 
     discount_list = models.ForeignKey(DiscountList, on_delete=models.CASCADE, related_name="bands")
-    from_quantity = models.DecimalField(validators=[MinValueValidator(ZERO)], **QUANTITY)
-    to_quantity = models.DecimalField(validators=[MinValueValidator(ZERO)], **QUANTITY)
-    value = models.DecimalField(
+    from_quantity = QuantityField(validators=[MinValueValidator(ZERO)], **QUANTITY)
+    to_quantity = QuantityField(validators=[MinValueValidator(ZERO)], **QUANTITY)
+    value = MoneyField(
         validators=[MinValueValidator(ZERO)], help_text="Percentage or amount per unit", **MONEY
     )
 
@@ -199,17 +241,15 @@ class PriceListItem(models.Model):
     pricing_method = models.CharField(
         max_length=25, choices=PricingMethod.choices, default=PricingMethod.CURRENCY_AMOUNT
     )
-    amount = models.DecimalField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
-    percentage = models.DecimalField(default=ZERO, validators=[MinValueValidator(ZERO)], **PERCENT)
+    amount = MoneyField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
+    percentage = PercentField(default=ZERO, validators=[MinValueValidator(ZERO)], **PERCENT)
     rounding_policy = models.CharField(
         max_length=10, choices=RoundingPolicy.choices, default=RoundingPolicy.NONE
     )
     rounding_option = models.CharField(
         max_length=12, choices=RoundingOption.choices, default=RoundingOption.MULTIPLE_OF
     )
-    rounding_amount = models.DecimalField(
-        default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
-    )
+    rounding_amount = MoneyField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
     discount_list = models.ForeignKey(
         DiscountList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,7 +8,17 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from orders import lifecycle
-from orders.models.catalog import MONEY, PERCENT, QUANTITY, ZERO
+from orders.models.catalog import (
+    MONEY,
+    PERCENT,
+    QUANTITY,
+    ZERO,
+    MoneyField,
+    PercentField,
+    PriceField,
+    QuantityField,
+    TotalField,
+)
 from settings_app.acting import current_actor
 
 PRICE = {"max_digits": 28, "decimal_places": 10}
@@ -48,24 +58,20 @@ class SalesDocument(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     description = models.TextField(blank=True)
 
-    discount_percentage = models.DecimalField(
+    discount_percentage = PercentField(
         default=ZERO,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
         **PERCENT,
     )
-    discount_amount = models.DecimalField(
-        default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
-    )
-    freight_amount = models.DecimalField(
-        default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
-    )
+    discount_amount = MoneyField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
+    freight_amount = MoneyField(default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
 
-    total_line_item_amount = models.DecimalField(default=ZERO, **MONEY)
-    total_line_item_discount_amount = models.DecimalField(default=ZERO, **MONEY)
-    total_discount_amount = models.DecimalField(default=ZERO, **MONEY)
-    total_amount_less_freight = models.DecimalField(default=ZERO, **MONEY)
-    total_tax = models.DecimalField(default=ZERO, **MONEY)
-    total_amount = models.DecimalField(default=ZERO, **MONEY)
+    total_line_item_amount = TotalField(default=ZERO, **MONEY)
+    total_line_item_discount_amount = TotalField(default=ZERO, **MONEY)
+    total_discount_amount = TotalField(default=ZERO, **MONEY)
+    total_amount_less_freight = TotalField(default=ZERO, **MONEY)
+    total_tax = TotalField(default=ZERO, **MONEY)
+    total_amount = TotalField(default=ZERO, **MONEY)
 
     # Provenance of the computed values: computed / kept as given, and why
     # (docs/rules.md#price-calculation).
@@ -231,14 +237,14 @@ class DocumentLine(models.Model):
     unit = models.ForeignKey(
         "orders.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    quantity = models.DecimalField(default=Decimal("1"), **QUANTITY)
-    price_per_unit = models.DecimalField(default=ZERO, **PRICE)
+    quantity = QuantityField(default=Decimal("1"), **QUANTITY)
+    price_per_unit = PriceField(default=ZERO, **PRICE)
     is_price_overridden = models.BooleanField(default=False)
-    volume_discount_amount = models.DecimalField(default=ZERO, **MONEY)
-    base_amount = models.DecimalField(default=ZERO, **MONEY)
-    manual_discount_amount = models.DecimalField(default=ZERO, **MONEY)
-    tax = models.DecimalField(default=ZERO, **MONEY)
-    extended_amount = models.DecimalField(default=ZERO, **MONEY)
+    volume_discount_amount = MoneyField(default=ZERO, **MONEY)
+    base_amount = MoneyField(default=ZERO, **MONEY)
+    manual_discount_amount = MoneyField(default=ZERO, **MONEY)
+    tax = MoneyField(default=ZERO, **MONEY)
+    extended_amount = MoneyField(default=ZERO, **MONEY)
     description = models.TextField(blank=True)
 
     pricing = models.JSONField(default=dict, blank=True, editable=False)

@@ -300,7 +300,22 @@ def _audit_entries(document) -> list[TimelineEntry]:
                 title += (
                     f": {changed.group(1)} line{'s' if changed.group(1) != '1' else ''} changed"
                 )
-            entries.append(TimelineEntry(entry.at, "pricing", who, title, plain, (), notation))
+            changes = ()
+            catalog = (entry.data or {}).get("catalog")
+            if isinstance(catalog, dict):
+                # docs/rules.md#catalog-changes: what the catalog change did here, and why
+                changes = (
+                    Change(
+                        "Unit price",
+                        catalog.get("price_before", "—"),
+                        catalog.get("price_after", "—"),
+                    ),
+                    Change(
+                        "Total", catalog.get("total_before", "—"), catalog.get("total_after", "—")
+                    ),
+                )
+                plain = f"Because {who} changed the price list item {catalog.get('item', '')}."
+            entries.append(TimelineEntry(entry.at, "pricing", who, title, plain, changes, notation))
             continue
         title = entry.message or ACTION_TITLES.get(entry.action, entry.action)
         if entry.action in LABEL_ONLY:

@@ -3,16 +3,28 @@
 The catalog's own save signal arrives here (not in orders.signals, whose receivers sit below
 the services and only apply pricing and the rules): re-pricing documents is a service.
 ``OrdersConfig.ready()`` imports this module, which connects the receiver.
+
+A change that re-prices documents shows its impact first (docs/rules.md#catalog-changes):
+``pricelistitem_impact`` saves the item for real inside a transaction it rolls back, so the
+preview is what confirming does, computed by the same code.
 """
 
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from orders.models import Invoice, PriceListItem, SalesOrder
-from orders.services.common import lock
+from orders import numbers
+from orders.models import LINE_MODELS, Invoice, PriceListItem, SalesOrder
+from orders.pricing import apply, engine
+from orders.services.common import lock, require_actor, require_perm
 from orders.services.recalculation import recalculate
-from settings_app.acting import current_actor
+from settings_app.acting import acting_as, current_actor
+from settings_app.models import Organization
 
 
 def repriceable_documents(items, model=None):
@@ -28,17 +40,50 @@ def repriceable_documents(items, model=None):
     return model.objects.filter(carrying, state="active", is_price_locked=False).distinct()
 
 
+def _prices_of(document, product_id) -> list[Decimal]:
+    return list(
+        LINE_MODELS[document.KIND]
+        .objects.filter(document_id=document.pk, product_id=product_id)
+        .order_by("line_number", "id")
+        .values_list("price_per_unit", flat=True)
+    )
+
+
+def _price_words(prices, places: int) -> str:
+    return ", ".join(dict.fromkeys(f"{price:,.{places}f}" for price in prices)) or "—"
+
+
 def reprice_documents_for_item(item, *, actor) -> int:
     """Re-price the open, editable, unlocked orders and invoices carrying the item's product.
 
     The query that finds them is one per kind; each document is re-priced in a constant number
-    of queries (its recalculate rule decides whether it is computed).
+    of queries (its recalculate rule decides whether it is computed). Each re-priced document's
+    audit entry says what changed — the unit price and the total, old → new — and why.
     """
     count = 0
+    price_places = Organization.load().pricing_decimal_precision
+    why = f"{item.price_list.name}: {item.product.number} {item.product.name} per {item.unit}"
     for model in (SalesOrder, Invoice):
         documents = repriceable_documents([(item.price_list_id, item.product_id)], model)
         for document in documents:
-            if recalculate(lock(document), actor=actor, action="catalog_reprice"):
+            document = lock(document)
+            places = document.currency.precision
+            before = (_prices_of(document, item.product_id), document.total_amount)
+
+            def details(document, before=before, places=places):
+                return {
+                    "catalog": {
+                        "item": why,
+                        "price_before": _price_words(before[0], price_places),
+                        "price_after": _price_words(
+                            _prices_of(document, item.product_id), price_places
+                        ),
+                        "total_before": f"{before[1]:,.{places}f}",
+                        "total_after": f"{document.total_amount:,.{places}f}",
+                    }
+                }
+
+            if recalculate(document, actor=actor, action="catalog_reprice", details=details):
                 count += 1
     return count
 
@@ -49,3 +94,142 @@ def reprice_on_item_change(sender, instance, raw=False, **kwargs):
     if raw:
         return
     reprice_documents_for_item(instance, actor=current_actor())
+
+
+# --- impact first --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepricedDocument:
+    kind: str
+    pk: int
+    number: str
+    name: str
+    total_before: Decimal
+    total_after: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.total_after - self.total_before
+
+
+@dataclass(frozen=True)
+class RepriceImpact:
+    """What saving an item does to open documents: each one's total before and after."""
+
+    documents: tuple[RepricedDocument, ...]
+    currency: str
+    places: int
+    saved: bool = True
+
+    @property
+    def count(self) -> int:
+        return len(self.documents)
+
+    @property
+    def total_change(self) -> Decimal:
+        return sum((d.change for d in self.documents), Decimal("0"))
+
+    def words(self) -> str:
+        noun = "document" if self.count == 1 else "documents"
+        return (
+            f"{self.count} {noun} (total change "
+            f"{self.total_change:+,.{self.places}f} {self.currency})"
+        )
+
+    def summary(self) -> str:
+        return f"This re-prices {self.words()}"
+
+
+class _DryRun(Exception):
+    """Leaves the dry run's transaction, rolling it back."""
+
+
+def _totals(item) -> dict:
+    found = {}
+    for model in (SalesOrder, Invoice):
+        documents = repriceable_documents([(item.price_list_id, item.product_id)], model)
+        for pk, number, name, total in documents.values_list(
+            "pk", "number", "name", "total_amount"
+        ):
+            found[(model.KIND, pk)] = (number, name, total)
+    return found
+
+
+@receiver(pre_save, sender=PriceListItem, dispatch_uid="sop_item_price_bound")
+def check_item_price(sender, instance, raw=False, **kwargs):
+    """At every door: an item never prices a product above the amount limit."""
+    if not raw:
+        _check_price(instance)
+
+
+def _check_price(item) -> None:
+    """The price an item gives stays below the amount limit (``orders.numbers``)."""
+    if not (item.product_id and item.price_list_id):
+        return
+    organization = Organization.load()
+    try:
+        price = engine.item_price(
+            apply.item_terms(item), precision=organization.pricing_decimal_precision
+        )
+    except (ValueError, ArithmeticError):
+        return  # the model's own validation says what is wrong with the terms
+    if price >= numbers.AMOUNT_LIMIT:
+        raise ValidationError(
+            f"This item would price {item.product.number} at {price:,.2f}: a price must stay "
+            f"below {numbers.AMOUNT_LIMIT:,.2f}."
+        )
+
+
+def _save(item) -> RepriceImpact:
+    """Save the item (the receivers check its price and re-price) and say what changed; in
+    the caller's transaction."""
+    before = _totals(item)
+    item.save()
+    after = _totals(item)
+    currency = item.price_list.currency
+    documents = tuple(
+        document
+        for document in (
+            RepricedDocument(kind, pk, number, name, total, after.get((kind, pk), (0, 0, total))[2])
+            for (kind, pk), (number, name, total) in sorted(before.items(), key=lambda e: e[1][0])
+        )
+        if document.change  # a document whose total stays is not re-priced in any way it shows
+    )
+    for document in documents:
+        if abs(document.total_after) >= numbers.TOTAL.limit:
+            raise ValidationError(f"This would take {document.number}'s total out of bounds.")
+    return RepriceImpact(documents=documents, currency=currency.code, places=currency.precision)
+
+
+def pricelistitem_impact(*, actor, item) -> RepriceImpact:
+    """What saving ``item`` (changed, not saved) would re-price — nothing is saved."""
+    require_actor(actor)
+    adding = item._state.adding
+    result = None
+    try:
+        with acting_as(actor), transaction.atomic():
+            result = _save(item)
+            raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        if adding:  # the dry run's row is gone: the item is new again
+            item.pk = None
+            item._state.adding = True
+    return result
+
+
+def pricelistitem_save(*, actor, item, confirmed: bool = False) -> RepriceImpact:
+    """Save a price list item's changed terms. When it would re-price open documents and the
+    actor has not confirmed, nothing is saved and the impact is returned with ``saved`` off:
+    the door shows it and asks. A saved change returns what it re-priced."""
+    perm = "orders.change_pricelistitem" if item.pk else "orders.add_pricelistitem"
+    require_perm(actor, perm, "Your role cannot change price lists.")
+    item.full_clean()
+    if not confirmed:
+        impact = pricelistitem_impact(actor=actor, item=item)
+        if impact.count:
+            return replace(impact, saved=False)
+    with acting_as(actor), transaction.atomic():
+        return _save(item)

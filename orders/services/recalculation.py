@@ -29,8 +29,11 @@ def document_recalculate(*, actor, document, expected_version=None):
     return document
 
 
-def recalculate(document, *, actor, action: str, volume: bool = False) -> bool:
-    """Recalculate a locked document in a constant number of queries; False when skipped."""
+def recalculate(document, *, actor, action: str, volume: bool = False, details=None) -> bool:
+    """Recalculate a locked document in a constant number of queries; False when skipped.
+
+    ``details(document)``, called once the document is re-priced, adds to its audit entry's
+    data (catalog re-pricing says there what changed and why)."""
     organization = Organization.load()
     decision = decide(
         document.KIND, Operation.RECALCULATE, facts_for(document, actor, organization)
@@ -56,7 +59,7 @@ def recalculate(document, *, actor, action: str, volume: bool = False) -> bool:
         actor=actor,
         from_state=document.state,
         message=f"Recalculated ({changed} line(s) changed)",
-        data=decision.as_provenance(),
+        data={**decision.as_provenance(), **(details(document) if details else {})},
     )
     return True
 

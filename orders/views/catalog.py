@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from orders.forms import PriceListItemForm
 from orders.models import PriceList, PriceListItem, Product
 from orders.reports.exports import PRODUCT_COLUMNS, product_rows
+from orders.services.pricing import pricelistitem_save
 from orders.views.exports import EXPORT_FORMATS, export_response
 from settings_app.errors import DomainError
 
@@ -83,25 +85,56 @@ def pricelist_item(request, pk: int, item_id: int):
         price_list_id=pk,
     )
     form = PriceListItemForm(request.POST if request.method == "POST" else None, instance=item)
-    note = ""
-    if request.method == "POST" and form.is_valid():
+    note, impact = "", None
+    if request.method == "POST" and form.is_valid() and not form.has_changed():
+        note = f"{item.product.number}: nothing changed."
+        if not request.htmx:
+            messages.info(request, note)
+            return redirect("pricelist_detail", pk=pk)
+        form = None
+    elif request.method == "POST" and form.is_valid():
         try:
-            form.save()
+            # docs/rules.md#catalog-changes: a change that re-prices documents asks first
+            result = pricelistitem_save(
+                actor=request.user, item=item, confirmed=request.POST.get("confirm") == "reprice"
+            )
         except DomainError as error:
             form.add_error(None, error.message)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
-            note = f"{item.product.number} saved; open orders and invoices were re-priced."
-            if not request.htmx:
-                messages.success(request, note)
-                return redirect("pricelist_detail", pk=pk)
-            form = None
+            if not result.saved:
+                impact = result
+            else:
+                note = f"{item.product.number} saved."
+                if result.count:
+                    note = f"{item.product.number} saved; re-priced {result.words()}."
+                if not request.htmx:
+                    messages.success(request, note)
+                    return redirect("pricelist_detail", pk=pk)
+                form = None
     elif request.method == "GET" and not request.htmx:
         return redirect("pricelist_detail", pk=pk)
+    if impact is not None and not request.htmx:
+        return render(
+            request,
+            "orders/pricelist_detail.html",
+            {
+                "price_list": item.price_list,
+                "items": _items(item.price_list),
+                "can_edit_items": True,
+                "editing": item.pk,
+                "form": form,
+                "impact": impact,
+            },
+        )
     context = {
         "price_list": item.price_list,
         "item": item,
         "form": form,
         "note": note,
+        "impact": impact,
+        "editing": item.pk,
         "can_edit_items": True,
     }
     return render(request, "orders/pricelist_detail.html#item_row", context)

@@ -74,6 +74,8 @@ def record_context(
     edit_form=None,
     edit_line_id=None,
     action_error=None,
+    conflict=None,
+    line_conflict=None,
 ) -> dict:
     user, kind = request.user, document.KIND
     read_only = selectors.read_only_reason(user, document)
@@ -103,6 +105,9 @@ def record_context(
         "actions": actions,
         "unavailable_actions": [a for a in actions if not attr(a, "allowed")],
         "action_error": action_error,
+        "conflict": conflict,
+        "line_conflict": line_conflict,
+        "line_conflict_form": f"line-form-{edit_line_id}" if line_conflict else "",
         "precision": document.currency.precision,
     }
     context.update(reassign_context(user, document, editable=editable))
@@ -151,25 +156,44 @@ def document_new(request, kind: str):
     return render(request, "orders/document_new.html", {**kind_context(kind), "form": form})
 
 
+def _version(value) -> int | None:
+    value = (value or "").strip() if isinstance(value, str) else value
+    if isinstance(value, int):
+        return value
+    return int(value) if value and value.isascii() and value.isdigit() else None
+
+
+def _initial(values: dict) -> dict:
+    return {name: getattr(value, "pk", value) for name, value in values.items()}
+
+
 @login_required
 @require_POST
 def document_update(request, kind: str, pk: int):
     document = load_document(request, kind, pk)
     form = DocumentHeaderForm.for_kind(kind, request.POST, instance=document)
-    expected = request.POST.get("expected_version")
+    expected = _version(request.POST.get("expected_version"))
     if form.is_valid():
         values = form.changed_values()
+        if expected is not None and expected != document.version:
+            # Someone saved since this form was opened: keep only what this user changed
+            # (docs/rules.md#edit-conflicts), and ask when a field they see changed meanwhile.
+            attempted = {name: form.cleaned_data[name] for name in form.fields}
+            conflict = selectors.header_edit_conflict(
+                document, version=expected, attempted=attempted
+            )
+            if conflict.rows:
+                merged = DocumentHeaderForm.for_kind(
+                    kind, instance=document, initial_changes=_initial(conflict.mine)
+                )
+                return render_record(request, document, header_form=merged, conflict=conflict)
+            values, expected = conflict.mine, document.version
         if not values:
             messages.info(request, "Nothing changed.")
             return redirect(document)
         try:
             document_services.document_update(
-                actor=request.user,
-                document=document,
-                expected_version=int(expected)
-                if expected and expected.isascii() and expected.isdigit()
-                else None,
-                **values,
+                actor=request.user, document=document, expected_version=expected, **values
             )
         except (DomainError, ValidationError) as error:
             add_errors(form, error)
@@ -224,6 +248,30 @@ def line_detail(request, kind: str, pk: int, line_id: int):
     form = LineForm(request.POST, line=line)
     if form.is_valid():
         values = form.service_values()
+        expected = form.cleaned_data.get("expected_version")
+        if expected is not None and expected != document.version:
+            # docs/rules.md#edit-conflicts, as for the header
+            conflict = selectors.line_edit_conflict(
+                document, line, version=expected, attempted=form.attempted_values()
+            )
+            if conflict.rows:
+                merged = LineForm(line=line, initial_changes=_initial(conflict.mine))
+                if not request.htmx:
+                    return render_record(
+                        request,
+                        document,
+                        edit_form=merged,
+                        edit_line_id=line.pk,
+                        line_conflict=conflict,
+                    )
+                return render_lines(
+                    request,
+                    document,
+                    edit_form=merged,
+                    edit_line_id=line.pk,
+                    line_conflict=conflict,
+                )
+            values = {k: v for k, v in values.items() if k in conflict.mine}
         try:
             if values:
                 document_services.line_update(actor=request.user, line=line, **values)

@@ -11,10 +11,13 @@ from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from orders.api import conditional
 from orders.api.idempotency import idempotent
 from orders.api.pagination import IdCursorPagination
+from orders.api.permissions import model_perm
 from orders.api.serializers import (
     AccountSerializer,
     CurrencySerializer,
@@ -23,6 +26,7 @@ from orders.api.serializers import (
     PriceListItemSerializer,
     PriceListSerializer,
     ProductSerializer,
+    RepriceImpactSerializer,
     UnitGroupSerializer,
     UnitSerializer,
 )
@@ -38,6 +42,7 @@ from orders.models import (
     Unit,
     UnitGroup,
 )
+from orders.services.pricing import pricelistitem_impact
 
 
 class CatalogViewSet(ApiViewMixin, viewsets.ModelViewSet):
@@ -178,6 +183,13 @@ class NestedCatalogViewSet(CatalogViewSet):
         return {self.parent_field: self.parent()}
 
 
+IMPACT_DESCRIPTION = (
+    "What saving the item with these changes would re-price: the open, unlocked sales orders "
+    "and invoices carrying its product, each with its total before and after, and the total "
+    "change. Nothing is saved; send the same body with `PATCH` to save (it re-prices them)."
+)
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[PARENT_ID]),
     create=extend_schema(parameters=[PARENT_ID]),
@@ -186,10 +198,41 @@ class NestedCatalogViewSet(CatalogViewSet):
     destroy=extend_schema(parameters=[PARENT_ID]),
 )
 class PriceListItemViewSet(NestedCatalogViewSet):
+    """``POST …/items/{id}/impact`` with the body a ``PATCH`` would send answers what the
+    change would re-price, saving nothing; the ``PATCH`` itself saves and re-prices (a program
+    that sends it has decided). docs/api.md#catalog-changes."""
+
     permission_model = PriceListItem
     serializer_class = PriceListItemSerializer
     parent_model = PriceList
     parent_field = "price_list"
+
+    def required_permissions(self, request) -> list[str]:
+        if self.action == "impact":
+            return [model_perm(PriceListItem, "change")]
+        return super().required_permissions(request)
+
+    def takes_if_match(self, method: str, action: str | None) -> bool:
+        return action != "impact" and super().takes_if_match(method, action)
+
+    @extend_schema(
+        parameters=[PARENT_ID],
+        request=PriceListItemSerializer,
+        responses={200: RepriceImpactSerializer},
+        summary="What a change of the item would re-price",
+        description=IMPACT_DESCRIPTION,
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def impact(self, request, *args, **kwargs):
+        item = self.get_object()
+        serializer = self.get_serializer(item, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        for name, value in serializer.validated_data.items():
+            setattr(item, name, value)
+        item.full_clean()
+        impact = pricelistitem_impact(actor=request.user, item=item)
+        return Response(RepriceImpactSerializer(impact).data)
 
 
 @extend_schema_view(

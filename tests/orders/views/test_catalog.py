@@ -74,6 +74,10 @@ def test_customizer_edits_a_price_in_place_and_open_orders_follow(
     html = client.get(item_url(item), **HX).content.decode()
     assert html.lstrip().startswith(f'<tr id="item-{item.pk}" class="editing"')
     html = client.post(item_url(item), item_data(item), **HX).content.decode()
+    assert "This re-prices 1 document" in html  # asks first (test_catalog_impact.py)
+    html = client.post(
+        item_url(item), {**item_data(item), "confirm": "reprice"}, **HX
+    ).content.decode()
     assert "12.50" in html and "re-priced" in html
     order.refresh_from_db()
     assert order.total_amount == Decimal("25.00")
