@@ -4,7 +4,7 @@ timeline of a record)."""
 from dataclasses import dataclass
 
 from orders.models import DOCUMENT_MODELS, LINE_MODELS
-from orders.rules import can_edit, read_only_message
+from orders.rules import can_edit, is_integration_user, read_only_message
 from orders.services.common import visible_to
 from orders.services.guards import guard, transitions_for
 from settings_app.errors import DomainError
@@ -39,6 +39,8 @@ class Action:
     needs_text: bool
     style: str
     confirm: str = ""
+    text_label: str = ""
+    text_field: str = "reason"
 
 
 def document_actions(user, document, *, has_lines: bool | None = None) -> list[Action]:
@@ -65,6 +67,8 @@ def document_actions(user, document, *, has_lines: bool | None = None) -> list[A
             allowed, reason = True, ""
         if transition.integration_only and not allowed:
             continue
+        if transition.not_integration and is_integration_user(user):
+            continue  # the back office answers these; its account never makes them
         reasons = tuple(
             (value, value.replace("_", " ").capitalize()) for value in transition.reasons
         )
@@ -78,6 +82,8 @@ def document_actions(user, document, *, has_lines: bool | None = None) -> list[A
                 needs_text=transition.needs_text,
                 style=transition.style,
                 confirm=transition.confirm,
+                text_label=transition.text_label,
+                text_field=transition.text_field,
             )
         )
     return actions

@@ -13,6 +13,7 @@ from orders.models.catalog import (
     Unit,
     UnitGroup,
 )
+from orders.models.changes import ChangeRequest
 from orders.models.documents import (
     DOCUMENT_MODELS,
     HEADER_TOTALS,
@@ -38,6 +39,7 @@ __all__ = [
     "LINE_MODELS",
     "Account",
     "AuditEntry",
+    "ChangeRequest",
     "Currency",
     "Delivery",
     "DeliveryAttempt",
