@@ -3,10 +3,10 @@ timeline of a record)."""
 
 from dataclasses import dataclass
 
-from orders.models import DOCUMENT_MODELS, LINE_MODELS
+from orders.models import DOCUMENT_MODELS, LINE_MODELS, ChangeRequest
 from orders.rules import can_edit, is_integration_user, read_only_message
 from orders.services.common import visible_to
-from orders.services.guards import guard, transitions_for
+from orders.services.guards import TRANSITIONS, active_invoice, guard, transitions_for
 from settings_app.errors import DomainError
 from settings_app.models import Organization
 
@@ -104,3 +104,31 @@ def read_only_reason(user, document) -> str:
 def user_can_edit(user, document) -> bool:
     """Whether the page may offer editing: the read-only rule plus the user's role."""
     return user.is_authenticated and not read_only_reason(user, document)
+
+
+def action_refusal(user, document, name: str) -> str:
+    """Why the action ``name`` would be refused now ("" when it may run): the same guard."""
+    transition = TRANSITIONS.get((document.KIND, name))
+    if transition is None:
+        return f"{name!r} is not an action of a {document._meta.verbose_name}."
+    try:
+        guard(transition, user, document, Organization.load())
+    except DomainError as error:
+        return error.message
+    return ""
+
+
+def order_invoice(order):
+    """The order's invoice that is not canceled (None when it has none): a second invoice
+    needs confirmation."""
+    return active_invoice(order)
+
+
+def latest_change_request(order):
+    """The order's latest change request with who asked and who answered (None if none)."""
+    return (
+        ChangeRequest.objects.filter(order_id=order.pk)
+        .select_related("requested_by", "answered_by")
+        .order_by("-requested_on", "-id")
+        .first()
+    )

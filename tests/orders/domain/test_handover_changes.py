@@ -101,7 +101,9 @@ def test_a_second_invoice_needs_confirmation_naming_the_first(order, salesperson
 
 
 @pytest.mark.parametrize("who", ["manager", "integration_user"])
-def test_canceling_a_submitted_order_tells_the_back_office_unless_it_did_it(submitted, request, who):
+def test_canceling_a_submitted_order_tells_the_back_office_unless_it_did_it(
+    submitted, request, who
+):
     actor = request.getfixturevalue(who)
     salesorder_cancel(actor=actor, document=fresh(submitted))
     assert fresh(submitted).state == "canceled"
