@@ -105,7 +105,6 @@ def _request_change(request, document, *, confirmed: bool):
                 request, "Change requested: the back office has been told and will answer."
             )
             return redirect(document)
-    status = 400 if form.errors else 200
     return _render(
         request,
         document,
@@ -117,7 +116,6 @@ def _request_change(request, document, *, confirmed: bool):
         ],
         form=form,
         button="Request the change",
-        status=status,
     )
 
 
