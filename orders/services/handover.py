@@ -183,6 +183,8 @@ def _text(value, field: str, missing: str) -> str:
         raise ValidationError({field: "Send it as text."})
     if not text:
         raise ValidationError({field: missing})
+    if "\x00" in text:  # no database keeps it, and no person types it
+        raise ValidationError({field: "Remove the null character from the text."})
     if len(text) > NOTE_MAX_LENGTH:
         raise ValidationError(
             {field: f"Keep it to {NOTE_MAX_LENGTH:,} characters (this one has {len(text):,})."}

@@ -148,6 +148,10 @@ def test_request_a_change_through_its_form(client, salesperson, submitted):
         action_url(submitted, "request_change"), {"confirmed": "on", "note": "x" * 2001}
     )
     assert "2,000 characters" in text(response)
+    response = client.post(
+        action_url(submitted, "request_change"), {"confirmed": "on", "note": "a\x00b"}
+    )
+    assert response.status_code == 200 and "null character" in text(response)
     assert not ChangeRequest.objects.exists()
 
     response = client.post(
