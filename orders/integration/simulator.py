@@ -10,9 +10,10 @@ It is a real HTTP server and a real API client, the way an ERP connector would b
   acknowledges the order (``last_back_office_submit``, ``external_reference``,
   ``submit_status``), writes back its own price on the first line, fulfils the order, creates
   the invoice with the amounts it decided (header and lines), and marks it paid;
-* for ``salesorder.change_requested`` it answers the request, in the same thread: a note with
-  the word "return" in it gets the order rejected back to the salesperson for editing, any
-  other note is declined with a reason (the order stays submitted).
+* for ``salesorder.change_requested`` it answers the request at once, in a thread of its own
+  (no think time): a note with the word "return" in it gets the order rejected back to the
+  salesperson for editing, any other note is declined with a reason (the order stays
+  submitted, and is worked as usual when its turn comes).
 
 Every write sends ``If-Match`` with the ETag it last read, and every POST an
 ``Idempotency-Key`` derived from the webhook id, so a replay after a crash cannot create a
@@ -346,6 +347,10 @@ class BackOffice:
         # Orders are worked one at a time, in the order they arrived, by one background thread.
         self.work: queue.Queue = queue.Queue()
         threading.Thread(target=self._work_loop, daemon=True).start()
+        # Change requests are answered at once, by a second thread, without the think time: a
+        # request that arrives while its order waits is answered before the order is worked.
+        self.answers: queue.Queue = queue.Queue()
+        threading.Thread(target=self._answer_loop, daemon=True).start()
 
     def verify(self, body: bytes, headers: dict) -> dict:
         try:
@@ -383,7 +388,7 @@ class BackOffice:
             answered = Answered(order_id=data["id"], change_request_id=data["change_request"]["id"])
             with self.lock:
                 self.answered[answered.change_request_id] = answered
-            self.work.put((data, webhook_id, answered, time.monotonic()))
+            self.answers.put((data, webhook_id, answered))
         logger.info("webhook %s (%s): accepted", webhook_id, payload.get("type"))
         return 204, "accepted"
 
@@ -393,10 +398,11 @@ class BackOffice:
             time.sleep(max(0.0, arrived + self.think_time - time.monotonic()))
             self._work(order, webhook_id, processed)
 
-    def _work(self, order: dict, webhook_id: str, processed: Processed | Answered) -> None:
-        if isinstance(processed, Answered):
-            self._answer(order, webhook_id, processed)
-            return
+    def _answer_loop(self) -> None:
+        while True:
+            self._answer(*self.answers.get())
+
+    def _work(self, order: dict, webhook_id: str, processed: Processed) -> None:
         try:
             result = process_submitted_order(self.api, order, webhook_id=webhook_id)
             processed.external_reference = result.external_reference

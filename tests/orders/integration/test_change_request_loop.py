@@ -131,3 +131,30 @@ def test_any_other_change_is_declined_with_a_reason_and_the_order_stays_submitte
     assert again.error == "skipped: no_change_request"
     change.refresh_from_db()
     assert change.state == "declined"
+
+
+def test_a_request_that_arrives_while_the_order_waits_is_answered_first(
+    simulator, salesperson, customizer
+):
+    """As in the demo (``--think-time``): the order is still waiting for the back office when
+    the salesperson asks for it back; the answer comes at once, and the waiting order, no
+    longer submitted, is left alone when its turn comes."""
+    simulator.think_time = 2
+    set_switch(customizer, True)
+    _, simulator.secret = endpoint_create(actor=customizer, url=simulator.url)
+    price_list, product = PriceListFactory(), ProductFactory()
+    PriceListItemFactory(price_list=price_list, product=product, amount=Decimal("10.00"))
+    order = document_with_lines(
+        "salesorder", salesperson, price_list=price_list, products=[product], quantity=Decimal(1)
+    )
+    order = salesorder_submit(actor=salesperson, document=order)
+    assert deliver_due() == 1
+    salesorder_request_change(actor=salesperson, document=order, note="Return it, wrong account")
+    assert deliver_due() == 1
+    answer = answered(simulator, ChangeRequest.objects.get().pk)
+    assert answer.answer == "rejected"
+    processed = simulator.processed[order.pk]
+    assert not processed.done.is_set()  # answered before the order's turn
+    assert processed.done.wait(30)
+    assert processed.error == "skipped: the order is active"
+    assert SalesOrder.objects.get(pk=order.pk).state == "active"
