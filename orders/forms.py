@@ -276,6 +276,7 @@ class ActionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
     expected_version = forms.IntegerField(required=False)
     close_opportunity = forms.BooleanField(required=False)
+    confirmed = forms.BooleanField(required=False)  # the command's confirmation step was passed
 
 
 class PriceListItemForm(DescribedFormMixin, forms.ModelForm):
@@ -303,4 +304,21 @@ class PriceListItemForm(DescribedFormMixin, forms.ModelForm):
             self.initial["rounding_amount"] = plain(item.rounding_amount, places)
         for field in self.fields.values():
             field.widget.attrs["form"] = f"item-form-{item.pk}"
+        self.describe_fields()
+
+
+class ChangeRequestForm(DescribedFormMixin, forms.Form):
+    """The note of Request a change; the service decides what a note may be."""
+
+    note = forms.CharField(
+        label="What should change",
+        required=False,  # the domain says "Say what should change." (docs/rules.md)
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 2000}),
+        help_text="At most 2,000 characters. The back office receives it at once; the order "
+        "stays read-only until it answers.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.describe_fields()

@@ -4,10 +4,10 @@ timeline of a record)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from orders.models import DOCUMENT_MODELS, LINE_MODELS
-from orders.rules import can_edit, read_only_message
+from orders.models import DOCUMENT_MODELS, LINE_MODELS, ChangeRequest
+from orders.rules import can_edit, is_integration_user, read_only_message
 from orders.services.common import visible_to
-from orders.services.guards import guard, transitions_for
+from orders.services.guards import TRANSITIONS, active_invoice, guard, transitions_for
 from settings_app.errors import DomainError
 from settings_app.models import Organization
 
@@ -40,6 +40,8 @@ class Action:
     needs_text: bool
     style: str
     confirm: str = ""
+    text_label: str = ""
+    text_field: str = "reason"
 
 
 def document_actions(user, document, *, has_lines: bool | None = None) -> list[Action]:
@@ -66,6 +68,8 @@ def document_actions(user, document, *, has_lines: bool | None = None) -> list[A
             allowed, reason = True, ""
         if transition.integration_only and not allowed:
             continue
+        if transition.not_integration and is_integration_user(user):
+            continue  # the back office answers these; its account never makes them
         reasons = tuple(
             (value, value.replace("_", " ").capitalize()) for value in transition.reasons
         )
@@ -79,6 +83,8 @@ def document_actions(user, document, *, has_lines: bool | None = None) -> list[A
                 needs_text=transition.needs_text,
                 style=transition.style,
                 confirm=transition.confirm,
+                text_label=transition.text_label,
+                text_field=transition.text_field,
             )
         )
     return actions
@@ -246,3 +252,29 @@ def line_edit_conflict(document, line, *, version: int, attempted: dict) -> Edit
     stored = {name: getattr(line, name) for name in attempted}
     places = document.currency.precision
     return _conflict(opened_values, stored, attempted, LINE_LABELS, places)
+def action_refusal(user, document, name: str) -> str:
+    """Why the action ``name`` would be refused now ("" when it may run): the same guard."""
+    transition = TRANSITIONS.get((document.KIND, name))
+    if transition is None:
+        return f"{name!r} is not an action of a {document._meta.verbose_name}."
+    try:
+        guard(transition, user, document, Organization.load())
+    except DomainError as error:
+        return error.message
+    return ""
+
+
+def order_invoice(order):
+    """The order's invoice that is not canceled (None when it has none): a second invoice
+    needs confirmation."""
+    return active_invoice(order)
+
+
+def latest_change_request(order):
+    """The order's latest change request with who asked and who answered (None if none)."""
+    return (
+        ChangeRequest.objects.filter(order_id=order.pk)
+        .select_related("requested_by", "answered_by")
+        .order_by("-requested_on", "-id")
+        .first()
+    )

@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from orders.models import (
     DOCUMENT_MODELS,
     AuditEntry,
+    ChangeRequest,
     Delivery,
     DeliveryAttempt,
     Endpoint,
@@ -60,6 +61,7 @@ _TRACE = {"add": NOBODY, "change": NOBODY, "delete": NOBODY}
 RESTRICTED = {
     # traces the domain writes, never edited by hand
     "orders.AuditEntry": _TRACE,
+    "orders.ChangeRequest": _TRACE,  # made and answered through the domain
     "orders.NumberSequence": _TRACE,
     "orders.Event": _TRACE,
     "orders.Delivery": _TRACE,
@@ -152,6 +154,9 @@ def seed(request) -> Samples:
     for kind, model in DOCUMENT_MODELS.items():
         samples.rows[model] = build_document(catalog, kind, salesperson, lines=1)
     AuditEntry.objects.create(document_kind="salesorder", document_id=1, action="created")
+    ChangeRequest.objects.create(
+        order=samples.rows[DOCUMENT_MODELS["salesorder"]], note="Two more", requested_by=other
+    )
     endpoint = Endpoint.objects.create(url="https://backoffice.example.com/hooks", secret="s" * 32)
     event = Event.objects.create(type="salesorder.submitted", ordering_key="SO-1")
     delivery = Delivery.objects.create(

@@ -72,8 +72,16 @@ def transitions_table() -> str:
             needs.append("an opportunity")
         if transition.integration_only:
             needs.append("an integration user")
+        if transition.not_integration:
+            needs.append("not an integration user")
+        if transition.no_active_invoice:
+            needs.append("no invoice that is not canceled")
+        if transition.open_change_request is True:
+            needs.append("an open change request")
+        if transition.open_change_request is False:
+            needs.append("no open change request")
         if transition.needs_text:
-            needs.append("a reason in words")
+            needs.append(f"a {transition.text_field} in words")
         if transition.reasons:
             needs.append("a status reason: " + ", ".join(transition.reasons))
         if transition.needs_editable:

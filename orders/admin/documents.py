@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db import models as django_models
+from django.utils.html import format_html, format_html_join
 
 from orders import models, selectors, services
 from orders.admin.base import DomainErrorsMixin, money_display, owner_name
@@ -71,6 +72,12 @@ class LineInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+def _name(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
 
 
 def _transition_action(name: str, label: str, perm: str):
@@ -253,6 +260,79 @@ class SalesOrderAdmin(DocumentAdmin):
         "submitted_by",
     ]
     actions = transition_actions("salesorder")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "change_requests_shown"] if obj is not None else fields
+
+    @admin.display(description="Change requests")
+    def change_requests_shown(self, obj):
+        """The order's change requests, read-only: made and answered through the domain (the
+        record page, the API), never typed in here."""
+        requests = list(obj.change_requests.select_related("requested_by", "answered_by"))
+        if not requests:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{request.requested_on:%Y-%m-%d %H:%M}",
+                    _name(request.requested_by),
+                    request.note,
+                    request.get_state_display(),
+                    " ".join(
+                        part
+                        for part in (
+                            request.decline_reason,
+                            f"({_name(request.answered_by)}, {request.answered_on:%Y-%m-%d %H:%M})"
+                            if request.answered_on
+                            else "",
+                        )
+                        if part
+                    )
+                    or "—",
+                )
+                for request in requests
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>Requested</th><th>By</th><th>Note</th><th>State</th>"
+            "<th>Answer</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+@admin.register(models.ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    """Change requests are made and answered through the domain; the admin only shows them."""
+
+    list_display = ["order", "requested_on", "state", "note"]
+    list_filter = ["state"]
+    list_select_related = ["order"]
+    search_fields = ["order__number", "note", "decline_reason"]
+    readonly_fields = [
+        "order",
+        "note",
+        "requested_by",
+        "requested_on",
+        "state",
+        "decline_reason",
+        "answered_on",
+        "answered_by",
+    ]
+
+    def get_queryset(self, request):
+        return visible_to(request.user, super().get_queryset(request), owner="order__owner")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.Invoice)

@@ -50,8 +50,13 @@ HTTP_CODES = [
 # tests/orders/api/test_openapi.py finds every one in the source and wants it here.
 RAISED_CODES = [
     "discount_too_large",
+    "already_invoiced",
+    "change_already_requested",
     "integration_only",
+    "invoice_exists",
+    "no_change_request",
     "no_opportunity",
+    "not_for_integration_user",
     "not_visible",
     "owner_change",
     "owner_role",
@@ -354,12 +359,14 @@ def add_webhooks(result: dict) -> None:
     variants, mapping, webhooks = [], {}, {}
     for event_type, payload in webhook_payloads().items():
         defs = payload.pop("$defs", {})
-        names = {}
+        # Shared definitions (money, a line, …) become one component each; one that differs
+        # from a same-named component of another event type gets the event's own name.
+        names = {name: f"Webhook{name[0].upper()}{name[1:]}" for name in defs}
         for name, definition in defs.items():
-            component = f"Webhook{name[0].upper()}{name[1:]}"
-            if components.get(component, definition) != definition:
-                component = _component_name(event_type, component)
-            names[name] = component
+            component = names[name]
+            rewritten = _rewrite_refs(definition, names)
+            if components.get(component, rewritten) != rewritten:
+                names[name] = _component_name(event_type, component)
         for name, component in names.items():
             components[component] = _rewrite_refs(defs[name], names)
         payload = {k: v for k, v in payload.items() if k not in {"$schema", "$id"}}

@@ -380,3 +380,24 @@ def status_reasons(kind: str, state: str) -> list[str]:
 
 class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class RequestChangeInput(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=2000, help_text="What should change on the submitted order, in words."
+    )
+
+
+class DeclineChangeInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the back office keeps the order as it is."
+    )
+
+
+class CreateInvoiceInput(serializers.Serializer):
+    confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Create it even though the order has an invoice that is not canceled "
+        "(without it, that is a 409 `invoice_exists` naming the invoice).",
+    )

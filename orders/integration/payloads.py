@@ -10,11 +10,15 @@ and value formats are ``orders.representation``'s, the same as the API's.
 from orders import representation
 
 SALESORDER_SUBMITTED = "salesorder.submitted"
+SALESORDER_CANCELED = "salesorder.canceled"
+SALESORDER_CHANGE_REQUESTED = "salesorder.change_requested"
 ORGANIZATION_SOP_INTEGRATION_CHANGED = "organization.sop_integration_changed"
 
 # The version of each event type's payload; bump it with the schema when the shape changes.
 SCHEMA_VERSIONS = {
     SALESORDER_SUBMITTED: 1,
+    SALESORDER_CANCELED: 1,
+    SALESORDER_CHANGE_REQUESTED: 1,
     ORGANIZATION_SOP_INTEGRATION_CHANGED: 1,
 }
 
@@ -22,6 +26,31 @@ SCHEMA_VERSIONS = {
 def salesorder_submitted(order) -> dict:
     """The whole order with its lines (one query for the lines)."""
     return {"schema_version": SCHEMA_VERSIONS[SALESORDER_SUBMITTED], **_document(order)}
+
+
+def salesorder_canceled(order, *, previous_state: str) -> dict:
+    """The whole order as it is now (canceled), and the state it left."""
+    return {
+        "schema_version": SCHEMA_VERSIONS[SALESORDER_CANCELED],
+        **_document(order),
+        "previous_state": previous_state,
+    }
+
+
+def salesorder_change_requested(order, change_request, *, previous_state: str) -> dict:
+    """The whole order (still submitted), the state it was in, and what is asked of it."""
+    requester = change_request.requested_by
+    return {
+        "schema_version": SCHEMA_VERSIONS[SALESORDER_CHANGE_REQUESTED],
+        **_document(order),
+        "previous_state": previous_state,
+        "change_request": {
+            "id": change_request.pk,
+            "note": change_request.note,
+            "requested_by": requester.get_username() if requester is not None else None,
+            "requested_on": representation.datetime_string(change_request.requested_on),
+        },
+    }
 
 
 def organization_sop_integration_changed(change, actor) -> dict:

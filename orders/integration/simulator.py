@@ -9,7 +9,11 @@ It is a real HTTP server and a real API client, the way an ERP connector would b
 * for ``salesorder.submitted`` it works in a background thread, as the integration user:
   acknowledges the order (``last_back_office_submit``, ``external_reference``,
   ``submit_status``), writes back its own price on the first line, fulfils the order, creates
-  the invoice with the amounts it decided (header and lines), and marks it paid.
+  the invoice with the amounts it decided (header and lines), and marks it paid;
+* for ``salesorder.change_requested`` it answers the request at once, in a thread of its own
+  (no think time): a note with the word "return" in it gets the order rejected back to the
+  salesperson for editing, any other note is declined with a reason (the order stays
+  submitted, and is worked as usual when its turn comes).
 
 Every write sends ``If-Match`` with the ETag it last read, and every POST an
 ``Idempotency-Key`` derived from the webhook id, so a replay after a crash cannot create a
@@ -19,6 +23,7 @@ second invoice. Nothing here imports the domain: it only speaks HTTP and JSON.
 import json
 import logging
 import queue
+import re
 import threading
 import time
 import urllib.error
@@ -35,6 +40,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 logger = logging.getLogger("sopsite.simulator")
 
 CENT = Decimal("0.01")
+RETURN_WORD = re.compile(r"\breturn", re.IGNORECASE)  # "return", "returned", "Return it"
 BACK_OFFICE_PRICE_FACTOR = Decimal("0.95")  # the back office grants 5 % on the first line
 
 
@@ -264,6 +270,58 @@ def process_submitted_order(api: ApiClient, order: dict, *, webhook_id: str) -> 
     return result
 
 
+@dataclass
+class Answered:
+    """The simulator's answer to one change request."""
+
+    order_id: int
+    change_request_id: int
+    answer: str = ""  # "rejected" or "declined"
+    reason: str = ""
+    error: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def answer_change_request(api: ApiClient, data: dict, *, webhook_id: str) -> Answered:
+    """Reject the order when the note asks for it back ("return"), decline the request
+    otherwise. An order no longer submitted (answered already, a replay) is left alone."""
+    order_id = data["id"]
+    change = data["change_request"]
+    result = Answered(order_id=order_id, change_request_id=change["id"])
+    path = f"/api/v1/salesorders/{order_id}"
+    current = api.request("GET", path)
+    if current.data["state"] != "submitted":
+        result.error = f"skipped: the order is {current.data['state']}"
+        return result
+    note = change["note"]
+    if RETURN_WORD.search(note):
+        result.answer = "rejected"
+        result.reason = f"Returned for editing, as you asked: {note}"[:2000]
+        action = "reject"
+    else:
+        result.answer = "declined"
+        result.reason = (
+            "The order is already being picked as submitted; we cannot change it now. "
+            "Ask for it back (say “return”) if it must change."
+        )
+        action = "decline_change"
+    try:
+        api.request(
+            "POST",
+            f"{path}/{action}",
+            {"reason": result.reason},
+            if_match=current.etag,
+            idempotency_key=f"{webhook_id}:{action}",
+        )
+    except ApiError as error:
+        if error.status == 409 and isinstance(error.body, dict):
+            # answered meanwhile (by a person at the back office, or an earlier attempt)
+            result.error = f"skipped: {error.body.get('code')}"
+            return result
+        raise
+    return result
+
+
 class BackOffice:
     """The simulator's state: the signing secret, the webhook ids taken, the orders done."""
 
@@ -284,10 +342,15 @@ class BackOffice:
         self.seen: set[str] = set()
         self.received: list[dict] = []
         self.processed: dict[int, Processed] = {}
+        self.answered: dict[int, Answered] = {}  # by change request id
         self.lock = threading.Lock()
         # Orders are worked one at a time, in the order they arrived, by one background thread.
         self.work: queue.Queue = queue.Queue()
         threading.Thread(target=self._work_loop, daemon=True).start()
+        # Change requests are answered at once, by a second thread, without the think time: a
+        # request that arrives while its order waits is answered before the order is worked.
+        self.answers: queue.Queue = queue.Queue()
+        threading.Thread(target=self._answer_loop, daemon=True).start()
 
     def verify(self, body: bytes, headers: dict) -> dict:
         try:
@@ -320,6 +383,12 @@ class BackOffice:
             with self.lock:
                 self.processed[order["id"]] = processed
             self.work.put((order, webhook_id, processed, time.monotonic()))
+        elif payload.get("type") == "salesorder.change_requested":
+            data = payload["data"]
+            answered = Answered(order_id=data["id"], change_request_id=data["change_request"]["id"])
+            with self.lock:
+                self.answered[answered.change_request_id] = answered
+            self.answers.put((data, webhook_id, answered))
         logger.info("webhook %s (%s): accepted", webhook_id, payload.get("type"))
         return 204, "accepted"
 
@@ -328,6 +397,10 @@ class BackOffice:
             order, webhook_id, processed, arrived = self.work.get()
             time.sleep(max(0.0, arrived + self.think_time - time.monotonic()))
             self._work(order, webhook_id, processed)
+
+    def _answer_loop(self) -> None:
+        while True:
+            self._answer(*self.answers.get())
 
     def _work(self, order: dict, webhook_id: str, processed: Processed) -> None:
         try:
@@ -342,6 +415,23 @@ class BackOffice:
             logger.exception("back office could not process order %s", order.get("number"))
         finally:
             processed.done.set()
+
+    def _answer(self, data: dict, webhook_id: str, answered: Answered) -> None:
+        try:
+            result = answer_change_request(self.api, data, webhook_id=webhook_id)
+            answered.answer, answered.reason, answered.error = (
+                result.answer,
+                result.reason,
+                result.error,
+            )
+            logger.info(
+                "change request on %s: %s", data.get("number"), result.error or result.answer
+            )
+        except Exception as error:
+            answered.error = str(error)
+            logger.exception("back office could not answer the change to %s", data.get("number"))
+        finally:
+            answered.done.set()
 
 
 def make_server(back_office: BackOffice, *, host: str = "127.0.0.1", port: int = 0):

@@ -14,6 +14,7 @@ from orders.models.catalog import (
     Unit,
     UnitGroup,
 )
+from orders.models.changes import ChangeRequest
 from orders.models.documents import (
     DOCUMENT_MODELS,
     HEADER_TOTALS,
@@ -40,6 +41,7 @@ __all__ = [
     "Account",
     "AuditEntry",
     "BoundedDecimalField",
+    "ChangeRequest",
     "Currency",
     "Delivery",
     "DeliveryAttempt",

@@ -17,7 +17,11 @@ from decimal import Decimal
 
 from orders import lifecycle
 from orders.integration.outbox import salesorder_ordering_key
-from orders.integration.payloads import SALESORDER_SUBMITTED
+from orders.integration.payloads import (
+    SALESORDER_CANCELED,
+    SALESORDER_CHANGE_REQUESTED,
+    SALESORDER_SUBMITTED,
+)
 from orders.models import (
     LINE_MODELS,
     Account,
@@ -141,7 +145,11 @@ ACTION_TITLES = {
 # Transitions whose stored message is only the command's label and a status-reason code.
 LABEL_ONLY = {"win", "lose", "reopen", "activate", "close", "fulfill", "cancel", "mark_paid"}
 PRICING_ACTIONS = {"recalculate", "catalog_reprice", "unlock_pricing"}
-EVENT_NAMES = {SALESORDER_SUBMITTED: "Order submitted"}
+EVENT_NAMES = {
+    SALESORDER_SUBMITTED: "Order submitted",
+    SALESORDER_CANCELED: "Order canceled",
+    SALESORDER_CHANGE_REQUESTED: "Change requested",
+}
 DELIVERY_WORDS = {
     Delivery.Status.QUEUED: "waiting to be sent",
     Delivery.Status.DELIVERED: "delivered",

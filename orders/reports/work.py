@@ -8,11 +8,11 @@ queue (``?work=<key>``), so the card and the list can never disagree.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
 from orders import lifecycle
-from orders.models import Delivery
+from orders.models import ChangeRequest, Delivery
 from orders.rules import is_integration_user
 from orders.selectors import documents_for
 from settings_app.models import Organization
@@ -42,6 +42,31 @@ def _delivery_failing(documents: QuerySet) -> QuerySet:
     return documents.filter(state="submitted").filter(Exists(failing))
 
 
+def _change_requested(documents: QuerySet) -> QuerySet:
+    # Submitted orders with a change request the back office has not answered yet, with its note.
+    open_requests = ChangeRequest.objects.filter(
+        order=OuterRef("pk"), state=ChangeRequest.State.OPEN
+    )
+    return documents.filter(Exists(open_requests), state="submitted").annotate(
+        change_note=Subquery(open_requests.values("note")[:1]),
+        change_on=Subquery(open_requests.values("requested_on")[:1]),
+    )
+
+
+def _change_declined(documents: QuerySet) -> QuerySet:
+    # Submitted orders whose latest change request the back office declined, with its reason.
+    latest = ChangeRequest.objects.filter(order=OuterRef("pk")).order_by("-requested_on", "-id")
+    return (
+        documents.filter(state="submitted")
+        .annotate(
+            change_state=Subquery(latest.values("state")[:1]),
+            change_note=Subquery(latest.values("note")[:1]),
+            change_reason=Subquery(latest.values("decline_reason")[:1]),
+        )
+        .filter(change_state=ChangeRequest.State.DECLINED)
+    )
+
+
 @dataclass(frozen=True)
 class WorkQueue:
     key: str
@@ -51,7 +76,7 @@ class WorkQueue:
     select: Callable[[QuerySet], QuerySet]
     order_by: tuple[str, ...] = ("-modified_on", "-id")
     # what each record of the card says besides number, name and account
-    note: str = ""  # "reason", "waiting", "acknowledged"
+    note: str = ""  # "reason", "waiting", "acknowledged", "change", "declined"
     title_when_off: str = ""  # the title while the integration is off, if it differs
 
 
@@ -65,6 +90,31 @@ QUEUES: dict[str, WorkQueue] = {
             "No order was returned.",
             _returned,
             note="reason",
+        ),
+        WorkQueue(
+            "change_requested",
+            lifecycle.SALES_ORDER,
+            "Change requested",
+            "No change request waits for the back office.",
+            _change_requested,
+            note="change",
+        ),
+        WorkQueue(
+            "change_declined",
+            lifecycle.SALES_ORDER,
+            "Change declined",
+            "No change request was declined.",
+            _change_declined,
+            note="declined",
+        ),
+        WorkQueue(
+            "change_requests",
+            lifecycle.SALES_ORDER,
+            "Change requests",
+            "No change request waits for an answer.",
+            _change_requested,
+            order_by=("submitted_on", "id"),
+            note="change",
         ),
         WorkQueue(
             "waiting",
@@ -133,6 +183,8 @@ QUEUES: dict[str, WorkQueue] = {
 
 SALES_QUEUES = [
     "returned",
+    "change_requested",
+    "change_declined",
     "waiting",
     "failing",
     "not_submitted",
@@ -140,7 +192,7 @@ SALES_QUEUES = [
     "draft_quotes",
 ]
 # The back office's account works the orders it was sent.
-INTEGRATION_QUEUES = ["unacknowledged", "acknowledged", "failing"]
+INTEGRATION_QUEUES = ["unacknowledged", "change_requests", "acknowledged", "failing"]
 
 
 def queue_for(kind: str, key: str) -> WorkQueue | None:

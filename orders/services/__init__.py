@@ -4,7 +4,8 @@ documents       create, update and delete documents and their lines
 guards          the transition table (TRANSITIONS) and the guard every action runs
 transitions     every action by name (ACTIONS, perform) and the simple state moves
 conversions     a new document from another: quote, order, invoice, revision, products
-handover        submit, reject, invoiced: the order's way to the back office and back
+handover        submit, cancel, change requests, reject: the order's way to the back office
+                and back
 recalculation   Recalculate and the price lock
 pricing         catalog re-pricing: a price list change reaches open documents
 common          what every service does: actor, row lock, version, write, move, audit
@@ -26,7 +27,13 @@ from orders.services.documents import (
     line_update,
 )
 from orders.services.guards import TRANSITIONS
-from orders.services.handover import salesorder_reject, salesorder_submit
+from orders.services.handover import (
+    salesorder_cancel,
+    salesorder_decline_change,
+    salesorder_reject,
+    salesorder_request_change,
+    salesorder_submit,
+)
 from orders.services.recalculation import (
     document_lock_pricing,
     document_recalculate,
@@ -42,7 +49,6 @@ from orders.services.transitions import (
     perform,
     quote_activate,
     quote_close,
-    salesorder_cancel,
     salesorder_fulfill,
 )
 
@@ -72,7 +78,9 @@ __all__ = [
     "quote_revise",
     "salesorder_cancel",
     "salesorder_create_invoice",
+    "salesorder_decline_change",
     "salesorder_fulfill",
     "salesorder_reject",
+    "salesorder_request_change",
     "salesorder_submit",
 ]

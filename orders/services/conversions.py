@@ -16,8 +16,9 @@ from orders.pricing import apply
 from orders.pricing.policy import Operation, decide
 from orders.rules import facts_for, system_write
 from orders.services.common import audit, move
-from orders.services.guards import begin
+from orders.services.guards import active_invoice, begin
 from settings_app.acting import acting_as
+from settings_app.errors import DomainError
 from settings_app.models import Organization
 
 _COPIED_HEADER = [
@@ -227,7 +228,10 @@ def _win_opportunity(opportunity, *, actor) -> None:
     audit(opportunity, action="win", actor=actor, from_state="open", message="Close as Won")
 
 
-def salesorder_create_invoice(*, actor, document, expected_version=None):
+def salesorder_create_invoice(*, actor, document, expected_version=None, confirmed=False):
+    """A new invoice with the order's lines. While the order has an invoice that is not
+    canceled, a second one is made only when ``confirmed`` (the page asks, naming it; the API
+    answers 409 ``invoice_exists`` until the request says ``"confirmed": true``)."""
     with acting_as(actor), transaction.atomic():
         document, _ = begin(
             SALES_ORDER,
@@ -236,6 +240,13 @@ def salesorder_create_invoice(*, actor, document, expected_version=None):
             document=document,
             expected_version=expected_version,
         )
+        existing = active_invoice(document)
+        if existing is not None and not confirmed:
+            raise DomainError(
+                f"{document.number} already has invoice {existing.number} "
+                f"({existing.get_state_display().lower()}); confirm to create another one.",
+                code="invoice_exists",
+            )
         invoice = _new_from(
             document,
             Invoice,

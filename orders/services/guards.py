@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from orders import lifecycle
 from orders.lifecycle import INVOICE, OPPORTUNITY, QUOTE, SALES_ORDER
-from orders.models import LINE_MODELS
+from orders.models import LINE_MODELS, ChangeRequest, Invoice
 from orders.rules import check_editable, is_integration_user
 from orders.services.common import can_see, check_version, lock, require_actor
 from settings_app.errors import (
@@ -40,6 +40,11 @@ class Transition:
     price_lock: bool | None = None  # lock: must be unlocked; unlock: must be locked
     needs_opportunity: bool = False
     confirm: str = ""  # a question to ask before an action that cannot be undone
+    no_active_invoice: bool = False  # refused while the order has an invoice not canceled
+    not_integration: bool = False  # the back office answers it; it never does it itself
+    open_change_request: bool | None = None  # True: needs one open; False: needs none open
+    text_label: str = ""  # what the free text of needs_text is, in words
+    text_field: str = "reason"  # the service's keyword for that text
     style: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -84,6 +89,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             {"active"},
             switch=True,
             needs_lines=True,
+            no_active_invoice=True,
             style="primary",
         ),
         _t(
@@ -147,6 +153,30 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             {"submitted"},
             integration_only=True,
             needs_text=True,
+            text_label="Why the order is returned",
+        ),
+        _t(
+            SALES_ORDER,
+            "request_change",
+            "Request a change",
+            "change_salesorder",
+            {"submitted"},
+            not_integration=True,
+            open_change_request=False,
+            needs_text=True,
+            text_label="What should change",
+            text_field="note",
+        ),
+        _t(
+            SALES_ORDER,
+            "decline_change",
+            "Decline the change",
+            "change_salesorder",
+            {"submitted"},
+            integration_only=True,
+            open_change_request=True,
+            needs_text=True,
+            text_label="Why the change is declined",
         ),
         _t(
             INVOICE,
@@ -203,6 +233,25 @@ def transitions_for(kind: str) -> list[Transition]:
     return [t for (k, _), t in TRANSITIONS.items() if k == kind]
 
 
+def active_invoice(order):
+    """The order's first invoice that is not canceled (None when it has none)."""
+    return (
+        Invoice.objects.filter(sales_order_id=order.pk)
+        .exclude(state="canceled")
+        .order_by("created_on", "id")
+        .first()
+    )
+
+
+def open_change_request(order):
+    """The order's open change request (None when it has none)."""
+    return (
+        ChangeRequest.objects.filter(order_id=order.pk, state=ChangeRequest.State.OPEN)
+        .select_related("requested_by")
+        .first()
+    )
+
+
 def guard(transition: Transition, actor, document, organization, *, has_lines=None) -> None:
     """Raise the domain error that refuses this transition now, or return when it may run."""
     require_actor(actor)
@@ -210,6 +259,11 @@ def guard(transition: Transition, actor, document, organization, *, has_lines=No
     if transition.integration_only and not is_integration_user(actor):
         raise PermissionRefused(
             f"Only the back office's integration user can {transition.label.lower()} an order."
+        )
+    if transition.not_integration and is_integration_user(actor):
+        raise PermissionRefused(
+            "The back office answers change requests; it does not request them.",
+            code="not_for_integration_user",
         )
     if not actor.has_perm(transition.perm):
         raise PermissionRefused(f"Your role does not allow “{transition.label}” on a {label}.")
@@ -230,6 +284,27 @@ def guard(transition: Transition, actor, document, organization, *, has_lines=No
             "Invoices come from the back office while the integration is on; submit the order "
             "instead."
         )
+    if transition.no_active_invoice:
+        invoice = active_invoice(document)
+        if invoice is not None:
+            raise DomainError(
+                f"{document.number} already has invoice {invoice.number} "
+                f"({invoice.get_state_display().lower()}); submitting it would invoice it twice. "
+                "Cancel that invoice first.",
+                code="already_invoiced",
+            )
+    if transition.open_change_request is not None:
+        request = open_change_request(document)
+        if transition.open_change_request and request is None:
+            raise DomainError(
+                f"{document.number} has no open change request.", code="no_change_request"
+            )
+        if transition.open_change_request is False and request is not None:
+            raise DomainError(
+                f"A change to {document.number} was requested already and waits for the back "
+                "office's answer.",
+                code="change_already_requested",
+            )
     if transition.needs_editable:
         check_editable(actor, document)
     if transition.price_lock is not None:

@@ -2,10 +2,10 @@
 
 The simple ones — a state move with maybe a status reason — are made here from their entry in
 ``TRANSITIONS``; the others live by concern: ``conversions`` (a new document from another),
-``handover`` (submit, reject, invoiced: the back office's side) and ``recalculation`` (re-pricing
-and the price lock). ``ACTIONS`` and ``perform`` reach all of them for doors that dispatch by
-name. Each runs atomically on the locked document row, through ``guards.begin``, and leaves an
-audit entry.
+``handover`` (submit, cancel, change requests, reject, invoiced: the back office's side) and
+``recalculation`` (re-pricing and the price lock). ``ACTIONS`` and ``perform`` reach all of
+them for doors that dispatch by name. Each runs atomically on the locked document row, through
+``guards.begin``, and leaves an audit entry.
 """
 
 from django.core.exceptions import ValidationError
@@ -22,7 +22,13 @@ from orders.services.conversions import (
     salesorder_create_invoice,
 )
 from orders.services.guards import TRANSITIONS, Transition, begin
-from orders.services.handover import salesorder_reject, salesorder_submit
+from orders.services.handover import (
+    salesorder_cancel,
+    salesorder_decline_change,
+    salesorder_reject,
+    salesorder_request_change,
+    salesorder_submit,
+)
 from orders.services.recalculation import (
     document_lock_pricing,
     document_recalculate,
@@ -76,7 +82,6 @@ opportunity_reopen = _simple(OPPORTUNITY, "reopen", state="open", reason="in_pro
 quote_activate = _simple(QUOTE, "activate", state="active", reason="in_progress")
 quote_close = _simple(QUOTE, "close", state="closed")
 salesorder_fulfill = _simple(SALES_ORDER, "fulfill", state="fulfilled")
-salesorder_cancel = _simple(SALES_ORDER, "cancel", state="canceled", reason="no_money")
 invoice_mark_paid = _simple(INVOICE, "mark_paid", state="paid")
 invoice_cancel = _simple(INVOICE, "cancel", state="canceled", reason="canceled")
 
@@ -96,6 +101,8 @@ ACTIONS = {
     (SALES_ORDER, "fulfill"): salesorder_fulfill,
     (SALES_ORDER, "cancel"): salesorder_cancel,
     (SALES_ORDER, "reject"): salesorder_reject,
+    (SALES_ORDER, "request_change"): salesorder_request_change,
+    (SALES_ORDER, "decline_change"): salesorder_decline_change,
     (INVOICE, "mark_paid"): invoice_mark_paid,
     (INVOICE, "cancel"): invoice_cancel,
 }

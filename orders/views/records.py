@@ -17,6 +17,7 @@ from orders.forms import ActionForm, DocumentHeaderForm, LineForm
 from orders.integration.health import order_back_office_chips
 from orders.reports.timeline import document_timeline
 from orders.services import documents as document_services
+from orders.views import steps
 from orders.views.kinds import kind_context
 from orders.views.team import reassign_context
 from settings_app.errors import DomainError
@@ -113,6 +114,7 @@ def record_context(
     context.update(reassign_context(user, document, editable=editable))
     if kind == "salesorder":
         context["sync"] = order_back_office_chips([document]).get(document.pk)
+        context["change_request"] = selectors.latest_change_request(document)
     return context
 
 
@@ -314,12 +316,18 @@ def attr(action, name: str):
 @login_required
 def document_action(request, kind: str, pk: int, name: str):
     """Run a command of the command bar; the service decides whether it may run."""
-    if request.method != "POST":
+    if request.method != "POST" and not (
+        request.method == "GET" and steps.opens_with_get(kind, name)
+    ):
         return HttpResponseNotAllowed(["POST"])
     document = load_document(request, kind, pk)
     form = ActionForm(request.POST)
     form.is_valid()
-    extra = {}
+    confirmed = bool(form.cleaned_data.get("confirmed"))
+    asked = steps.step(request, document, name, confirmed=confirmed)  # confirm or a form first
+    if asked is not None:
+        return asked
+    extra = steps.extra_arguments(name, confirmed)
     if form.cleaned_data.get("status_reason"):
         extra["status_reason"] = form.cleaned_data["status_reason"]
     if form.cleaned_data.get("reason"):

@@ -50,6 +50,14 @@ def action_description(kind: str, name: str) -> str:
         parts.append("The document must be editable for you (read-only rule).")
     if guard.integration_only:
         parts.append("Integration users only.")
+    if guard.not_integration:
+        parts.append("Not for integration users: the back office answers it.")
+    if guard.no_active_invoice:
+        parts.append("Refused (`already_invoiced`) while the order has an invoice not canceled.")
+    if guard.open_change_request is True:
+        parts.append("Needs an open change request (`no_change_request`).")
+    if guard.open_change_request is False:
+        parts.append("Refused while a change request is open (`change_already_requested`).")
     parts.append(
         f"Needs the permission `{guard.perm}`. A refusal is a 409 with a `code` (403 when "
         "your role may not)."
@@ -65,6 +73,7 @@ def document_action(
     creates: bool = False,
     reasons_of: str | None = None,
     reject: bool = False,
+    body: type[serializers.Serializer] | None = None,
     summary: str = "",
 ):
     """One ``POST /<documents>/{id}/<name>`` that calls ``orders.services.<service>``."""
@@ -73,7 +82,7 @@ def document_action(
     elif reject:
         input_class = RejectInput
     else:
-        input_class = None
+        input_class = body
     response_class = DETAIL_SERIALIZERS[kind]
 
     def handler(self, request, pk=None):

@@ -19,7 +19,13 @@ from orders.api import conditional
 from orders.api.idempotency import idempotent
 from orders.api.pagination import ApiCursorPagination
 from orders.api.permissions import model_perm
-from orders.api.serializers import DETAIL_SERIALIZERS, SERIALIZERS
+from orders.api.serializers import (
+    DETAIL_SERIALIZERS,
+    SERIALIZERS,
+    CreateInvoiceInput,
+    DeclineChangeInput,
+    RequestChangeInput,
+)
 from orders.api.views.actions import document_action
 from orders.api.views.base import (
     ApiViewMixin,
@@ -237,12 +243,26 @@ class SalesOrderViewSet(DocumentViewSet):
     kind = lifecycle.SALES_ORDER
     submit = document_action(kind, "submit", "salesorder_submit", summary="Submit to back office")
     create_invoice = document_action(
-        kind, "create_invoice", "salesorder_create_invoice", creates=True
+        kind, "create_invoice", "salesorder_create_invoice", creates=True, body=CreateInvoiceInput
     )
     fulfill = document_action(kind, "fulfill", "salesorder_fulfill", reasons_of="fulfilled")
     cancel = document_action(kind, "cancel", "salesorder_cancel")
     reject = document_action(
         kind, "reject", "salesorder_reject", reject=True, summary="Reject (integration users)"
+    )
+    request_change = document_action(
+        kind,
+        "request_change",
+        "salesorder_request_change",
+        body=RequestChangeInput,
+        summary="Request a change to a submitted order",
+    )
+    decline_change = document_action(
+        kind,
+        "decline_change",
+        "salesorder_decline_change",
+        body=DeclineChangeInput,
+        summary="Decline the open change request (integration users)",
     )
     recalculate = document_action(kind, "recalculate", "document_recalculate")
     lock_pricing = document_action(kind, "lock_pricing", "document_lock_pricing")

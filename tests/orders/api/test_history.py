@@ -131,7 +131,7 @@ class Run:
         if transition.reasons:
             body = {"status_reason": self.rng.choice(transition.reasons)}
         if transition.needs_text:
-            body = {"reason": "Out of stock"}
+            body = {transition.text_field: "Out of stock"}
         response = self.api(actor).post(f"/api/v1/{PATHS[kind]}/{pk}/{name}", body, format="json")
         if response.status_code == 201:
             created = response.json()

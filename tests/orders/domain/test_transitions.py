@@ -818,7 +818,7 @@ def _arguments(action) -> dict:
     if action.reasons:
         return {"status_reason": action.reasons[0][0]}
     if action.needs_text:
-        return {"reason": "Not today"}
+        return {action.text_field: "Not today"}
     return {}
 
 

@@ -116,3 +116,38 @@ def test_a_payload_that_drifts_from_its_schema_fails_it(submitted, drift):
     drift(payload)
     with pytest.raises(ValidationError):
         validate(payload, payloads.SALESORDER_SUBMITTED)
+
+
+def test_canceled_and_change_requested_payloads_match_their_schemas(
+    submitted, salesperson, manager
+):
+    from tests.orders.api.conftest import client_for
+
+    order = SalesOrder.objects.get()
+    response = client_for(salesperson).post(
+        f"/api/v1/salesorders/{order.pk}/request_change",
+        {"note": "Make it 4 units, please."},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    response = client_for(manager).post(f"/api/v1/salesorders/{order.pk}/cancel", format="json")
+    assert response.status_code == 200, response.json()
+
+    [requested] = Event.objects.filter(type=payloads.SALESORDER_CHANGE_REQUESTED)
+    validate(requested.payload, payloads.SALESORDER_CHANGE_REQUESTED)
+    assert requested.payload["change_request"]["note"] == "Make it 4 units, please."
+    assert requested.payload["previous_state"] == "submitted"
+    [canceled] = Event.objects.filter(type=payloads.SALESORDER_CANCELED)
+    validate(canceled.payload, payloads.SALESORDER_CANCELED)
+    assert (canceled.payload["state"], canceled.payload["previous_state"]) == (
+        "canceled",
+        "submitted",
+    )
+    for event_type, payload in [
+        (payloads.SALESORDER_CANCELED, canceled.payload),
+        (payloads.SALESORDER_CHANGE_REQUESTED, requested.payload),
+    ]:
+        drifted = copy.deepcopy(payload)
+        drifted.pop("previous_state")
+        with pytest.raises(ValidationError):
+            validate(drifted, event_type)

@@ -263,7 +263,13 @@ def test_submit_with_switch_on_makes_the_order_read_only(
     client.force_login(salesperson)
     html = client.get(order.get_absolute_url()).content.decode()
     assert ">Submit</button>" in html and "Create Invoice" not in html
-    client.post(action_url(order, "submit"), {"expected_version": order.version})
+    # Submit asks first (docs/rules.md#transitions): the order is untouched until confirmed
+    response = client.post(action_url(order, "submit"), {"expected_version": order.version})
+    assert response.status_code == 200
+    assert "Submit ORD-" in response.content.decode()
+    order.refresh_from_db()
+    assert order.state == "active"
+    client.post(action_url(order, "submit"), {"expected_version": order.version, "confirmed": "on"})
     html = client.get(order.get_absolute_url()).content.decode()
     assert "Submitted to the back office on" in html and "; read-only." in html
     assert 'id="header-form"' not in html and ">Save</button>" not in html
