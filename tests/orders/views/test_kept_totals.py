@@ -7,12 +7,14 @@ admin, and change nothing."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from orders.services.documents import document_update
+from orders.services.documents import document_update, line_update
 from orders.services.transitions import salesorder_submit
+from settings_app.services import organization_update_settings
 from tests.orders.views.conftest import HX
 
 
@@ -201,3 +203,28 @@ def test_admin_refuses_the_integration_users_discount_above_the_products(
 
     assert "cannot be larger than the amount of the products (20.00)" in response.content.decode()
     assert unchanged(order)
+
+
+def test_with_system_pricing_off_the_same_floor_holds(salesperson, customizer, make_document):
+    """Entered values are kept as entered, within the floor: the API and the service."""
+    organization_update_settings(actor=customizer, use_system_pricing=False)
+    order = make_document("salesorder", salesperson, lines=1)
+    line = order.lines.get()
+    api = api_for(salesperson)
+
+    negative = api.patch(
+        f"/api/v1/salesorders/{order.pk}/lines/{line.pk}",
+        {"extended_amount": "-1.00"},
+        format="json",
+    )
+    discount = api.patch(
+        f"/api/v1/salesorders/{order.pk}", {"discount_amount": "1000.00"}, format="json"
+    )
+
+    assert negative.status_code == 400 and discount.status_code == 400
+    assert "cannot be larger than the amount of the products" in discount.content.decode()
+    with pytest.raises(ValidationError):
+        line_update(actor=salesperson, line=line, extended_amount=Decimal("-1"))
+    line.refresh_from_db()
+    order.refresh_from_db()
+    assert line.extended_amount >= 0 and order.discount_amount == 0
