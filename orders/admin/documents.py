@@ -345,6 +345,7 @@ class InvoiceAdmin(DocumentAdmin):
 
 
 class LineAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    form = LineAdminForm  # a line's own change page is compared as the inline rows are
     list_display = [
         "document",
         "line_number",

@@ -183,3 +183,26 @@ def test_line_save_at_the_current_version_is_saved_as_before(client, admin_user,
     assert response.status_code == 302
     line.refresh_from_db()
     assert line.tax == Decimal("4")
+
+
+def test_a_lines_own_change_page_is_compared_too(client, admin_user, manager, make_document):
+    order = make_document("salesorder", admin_user, lines=1)
+    line = order.lines.get()
+    url = reverse("admin:orders_salesorderline_change", args=[line.pk])
+    client.force_login(admin_user)
+    html = client.get(url).content.decode()
+    assert f'name="opened_version" value="{order.version}"' in html
+    row = admin_post(order, line_changes={line.pk: {"tax": "3.00"}})
+    values = {
+        key.removeprefix("lines-0-"): value
+        for key, value in row.items()
+        if key.startswith("lines-0-")
+    }
+    line_update(actor=manager, line=line, quantity=Decimal("7"))
+
+    response = client.post(url, values)
+
+    assert response.status_code == 200
+    assert "Quantity: saved 7.00" in response.content.decode()
+    line.refresh_from_db()
+    assert (line.quantity, line.tax) == (Decimal("7"), Decimal("0"))
