@@ -86,6 +86,17 @@ class LineAdminForm(forms.ModelForm):
 class LineFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
+        gone = [
+            form
+            for form in self.initial_forms
+            if "id" in form.errors and not self._should_delete_form(form)
+        ]
+        if gone:
+            raise ValidationError(
+                "A product line on this page was removed by someone else since you opened it, "
+                "so nothing was saved. Leave the page and open it again to see the lines as "
+                "they are now."
+            )
         refused = [form for form in self.forms if getattr(form, "delete_conflict", None)]
         if refused:
             raise ValidationError(

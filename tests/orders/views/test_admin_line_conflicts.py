@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from orders.services.documents import line_update
+from orders.services.documents import line_delete, line_update
 
 
 def admin_post(order, *, line_changes=None, delete=(), **changes):
@@ -206,3 +206,23 @@ def test_a_lines_own_change_page_is_compared_too(client, admin_user, manager, ma
     assert "Quantity: saved 7.00" in response.content.decode()
     line.refresh_from_db()
     assert (line.quantity, line.tax) == (Decimal("7"), Decimal("0"))
+
+
+def test_stale_save_of_a_line_someone_else_removed_says_so_and_saves_nothing(
+    client, admin_user, manager, make_document
+):
+    order = make_document("salesorder", admin_user, lines=2)
+    first, second = order.lines.order_by("line_number")
+    opened = admin_post(order, line_changes={first.pk: {"tax": "3.00"}}, description="Dock 4")
+    line_delete(actor=manager, line=second)
+    client.force_login(admin_user)
+
+    response = client.post(change_url(order), opened)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "was removed by someone else since you opened it, so nothing was saved" in html
+    assert "Select a valid choice" not in html
+    first.refresh_from_db()
+    order.refresh_from_db()
+    assert first.tax == Decimal("0") and order.description == ""
