@@ -196,10 +196,12 @@ def check_product_item_prices(sender, instance, raw=False, **kwargs):
     """At every door: a product's list price or cost never takes a price a price list item
     derives from it (percent of list, markup, margin) to the amount limit."""
     if not raw and instance.pk:
-        _check_derived_prices(instance)
+        check_derived_prices(instance)
 
 
-def _check_derived_prices(product) -> None:
+def check_derived_prices(product) -> None:
+    """Refused (ValidationError by field) when ``product``'s values, saved or not, would take a
+    price an item derives from them to the amount limit."""
     items = (
         PriceListItem.objects.filter(product_id=product.pk, pricing_method__in=_PRODUCT_VALUE_OF)
         .select_related("price_list", "unit")

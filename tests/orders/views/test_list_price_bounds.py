@@ -88,10 +88,13 @@ def test_admin_refuses_the_list_price_and_names_the_item(client, admin_user, dou
             "standard_cost": "0",
             "status": "active",
         },
-        follow=True,
     )
 
-    assert names_the_item(response.content.decode(), doubled)
+    html = response.content.decode()
+    assert response.status_code == 200  # the form again, with the error on the field
+    field = html.split('class="form-row field-list_price')[1].split('name="list_price"')[0]
+    assert names_the_item(field, doubled)
+    assert f'value="{TOO_MUCH}"' in html
     product.refresh_from_db()
     assert product.list_price == Decimal("100")
 
