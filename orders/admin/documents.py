@@ -4,6 +4,7 @@ computed fields show read-only, and the document actions run through the service
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models as django_models
 
@@ -25,6 +26,25 @@ def _say_rows(conflict) -> str:
     )
 
 
+class LineProductSelect(AutocompleteSelect):
+    """The product box of an inline row: shows the row's own product (read with the line)
+    without a query per row; any other value is looked up as Django does."""
+
+    known = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        known = self.known
+        if known is None or selected != {str(known.pk)}:
+            return super().optgroups(name, value, attr)
+        default = (None, [], 0)
+        if not self.is_required:
+            default[1].append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(known)
+        default[1].append(self.create_option(name, known.pk, label, selected, len(default[1])))
+        return [default]
+
+
 class LineAdminForm(forms.ModelForm):
     """A product line in the document's change page carries the document's version it was
     opened at, as the header does (docs/rules.md#edit-conflicts): a stale save keeps what
@@ -40,6 +60,11 @@ class LineAdminForm(forms.ModelForm):
         self.delete_conflict = None
         if self.instance.pk and not self.is_bound:
             self.initial["opened_version"] = self.instance.document.version
+        product = self.fields.get("product")
+        widget = getattr(product, "widget", None)
+        widget = getattr(widget, "widget", widget)  # inside the related-object wrapper
+        if isinstance(widget, LineProductSelect) and self.instance.product_id:
+            widget.known = self.instance.product
 
     def has_changed(self):
         return not self.keeps_stored and super().has_changed()
@@ -149,6 +174,17 @@ class LineInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("document__currency", "product")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # one query for every row's boxes, not one per row
+        if db_field.name == "product":
+            kwargs["widget"] = LineProductSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "unit" and field is not None:
+            field.choices = list(field.choices)
+        return field
 
     @admin.display(description="Price from")
     def price_provenance(self, obj):

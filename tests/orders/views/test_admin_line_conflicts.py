@@ -6,6 +6,8 @@ else changed is not deleted without asking again."""
 
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.services.documents import line_delete, line_update
@@ -226,3 +228,18 @@ def test_stale_save_of_a_line_someone_else_removed_says_so_and_saves_nothing(
     first.refresh_from_db()
     order.refresh_from_db()
     assert first.tax == Decimal("0") and order.description == ""
+
+
+def test_the_change_page_reads_the_same_number_of_queries_for_more_lines(
+    client, admin_user, make_document
+):
+    def queries(lines: int) -> int:
+        order = make_document("salesorder", admin_user, lines=lines)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(change_url(order)).status_code == 200
+        return len(captured)
+
+    client.force_login(admin_user)
+    queries(1)  # warm the caches (the organization, content types)
+
+    assert queries(6) <= queries(2)
