@@ -166,6 +166,35 @@ def validate_line_amounts(line) -> None:
             )
 
 
+def validate_not_negative(instance, names: list[str]) -> None:
+    """docs/rules.md#price-calculation: totals never go negative, also where the skip table
+    keeps the values as given (the integration user's totals and line amounts)."""
+    errors: dict[str, str] = {}
+    for name in names:
+        value = getattr(instance, name)
+        if value is not None and value < 0:
+            label = instance._meta.get_field(name).verbose_name
+            errors[name] = f"The {label} must not be negative."
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_header_discount(document, totals, touched: list[str]) -> None:
+    """A header discount (amount and %) is never larger than the amount it discounts, the
+    products' amount (``totals``: the header formulas over the lines), whoever sets it."""
+    header_discount = totals.total_discount_amount - totals.total_line_item_discount_amount
+    if touched and header_discount > totals.total_line_item_amount:
+        places = document.currency.precision
+        raise ValidationError(
+            {
+                touched[0]: (
+                    f"The discount ({header_discount:,.{places}f}) cannot be larger than "
+                    f"the amount of the products ({totals.total_line_item_amount:,.{places}f})."
+                )
+            }
+        )
+
+
 def validate_header_input(
     document, organization, *, has_lines: bool, currency_changed: bool
 ) -> None:

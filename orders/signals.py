@@ -6,7 +6,6 @@ orders.pricing.apply; the checks from orders.rules.
 """
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
 from django.db.models import SET_NULL, Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
@@ -176,6 +175,8 @@ def line_pre_save(sender, instance, raw=False, **kwargs):
             price_places=organization.pricing_decimal_precision,
             money_places=document.currency.precision,
         )
+        rules.validate_not_negative(instance, _changed(instance, old, LINE_COMPUTED))
+        _check_lines_cover_discount(document, sender, old=old, new=instance)
     instance._sop_decision = decision if computing else None
 
 
@@ -206,7 +207,7 @@ def line_pre_delete(sender, instance, origin=None, **kwargs):
         sender.__name__.lower(), Operation.DELETE, rules.facts_for(document, actor, organization)
     )
     computing = decision.compute and organization.use_system_pricing
-    if computing and not rules.in_system_write():
+    if not rules.in_system_write():  # computed or kept as given: totals never go negative
         stored = sender.objects.filter(pk=instance.pk).values("extended_amount", "tax").first()
         if stored is not None:
             _check_lines_cover_discount(document, sender, old=stored)
@@ -307,18 +308,9 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
             else apply.engine.LineSums()
         )
         totals = apply.header_totals_for(instance, sums)
-        header_discount = totals.total_discount_amount - totals.total_line_item_discount_amount
-        touched = _changed(instance, old, ["discount_amount", "discount_percentage"])
-        if not system and touched and header_discount > totals.total_line_item_amount:
-            places = instance.currency.precision
-            raise ValidationError(
-                {
-                    touched[0]: (
-                        f"The discount ({header_discount:,.{places}f}) cannot be larger than "
-                        f"the amount of the products ({totals.total_line_item_amount:,.{places}f})."
-                    )
-                }
-            )
+        if not system:
+            touched = _changed(instance, old, ["discount_amount", "discount_percentage"])
+            rules.validate_header_discount(instance, totals, touched)
         for name, value in totals.as_dict().items():
             setattr(instance, name, value)
         instance.pricing = {**decision.as_provenance(), "price_source": "lines"}
@@ -335,6 +327,20 @@ def header_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
             price_places=None,
             money_places=instance.currency.precision,
         )
+    if not system and not computing and instance.currency_id:
+        # Kept as given (docs/decisions.md, "Totals never go negative, also as given"): the
+        # values are the writer's, the floor is everyone's.
+        rules.validate_not_negative(instance, _changed(instance, old, HEADER_TOTALS))
+        touched = _changed(instance, old, ["discount_amount", "discount_percentage"])
+        if touched:
+            sums = (
+                apply.line_sums(LINE_MODELS[sender.KIND], instance.pk)
+                if old is not None
+                else apply.engine.LineSums()
+            )
+            rules.validate_header_discount(
+                instance, apply.header_totals_for(instance, sums), touched
+            )
 
 
 def header_pre_delete(sender, instance, origin=None, **kwargs):

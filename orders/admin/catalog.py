@@ -7,7 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from orders import models, spreadsheets
 from orders.admin.base import DomainErrorsMixin
-from orders.services.pricing import pricelistitem_impact
+from orders.services.pricing import check_derived_prices, pricelistitem_impact
 from settings_app.acting import current_actor
 
 
@@ -37,8 +37,22 @@ class UnitAdmin(DomainErrorsMixin, admin.ModelAdmin):
     search_fields = ["name", "group__name"]
 
 
+class ProductAdminForm(forms.ModelForm):
+    """Asks the save's own check (the prices items derive from the product) while validating,
+    so a refusal shows on the field with what the user typed still in the form."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk and not self.errors:
+            try:
+                check_derived_prices(self.instance)
+            except ValidationError as error:
+                self._update_errors(error)
+
+
 @admin.register(models.Product)
 class ProductAdmin(ImportExportModelAdmin, DomainErrorsMixin, admin.ModelAdmin):
+    form = ProductAdminForm
     resource_classes = [spreadsheets.ProductResource]
     list_display = ["number", "name", "unit_group", "default_unit", "list_price", "status"]
     list_filter = ["status", "unit_group"]

@@ -4,6 +4,7 @@ computed fields show read-only, and the document actions run through the service
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models as django_models
 from django.utils.html import format_html, format_html_join
@@ -18,7 +19,125 @@ from orders.templatetags.sop import provenance, provenance_short
 from settings_app.errors import DomainError
 
 
+def _say_rows(conflict) -> str:
+    return "; ".join(
+        f"{row.label}: saved {row.stored}"
+        + (f", yours {row.yours}" if row.yours else " (not changed by you: it stays)")
+        for row in conflict.rows
+    )
+
+
+class LineProductSelect(AutocompleteSelect):
+    """The product box of an inline row: shows the row's own product (read with the line)
+    without a query per row; any other value is looked up as Django does."""
+
+    known = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        known = self.known
+        if known is None or selected != {str(known.pk)}:
+            return super().optgroups(name, value, attr)
+        default = (None, [], 0)
+        if not self.is_required:
+            default[1].append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(known)
+        default[1].append(self.create_option(name, known.pk, label, selected, len(default[1])))
+        return [default]
+
+
+class LineAdminForm(forms.ModelForm):
+    """A product line in the document's change page carries the document's version it was
+    opened at, as the header does (docs/rules.md#edit-conflicts): a stale save keeps what
+    someone else changed on the line meanwhile and writes only the user's changes; when someone
+    else changed a line the user changed or deletes, the line shows both and asks again."""
+
+    opened_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    NOT_VALUES = frozenset({"id", "document", "DELETE", "ORDER", "opened_version"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keeps_stored = False  # nothing of the user's to write: the line is not saved
+        self.delete_conflict = None
+        if self.instance.pk and not self.is_bound:
+            self.initial["opened_version"] = self.instance.document.version
+        product = self.fields.get("product")
+        widget = getattr(product, "widget", None)
+        widget = getattr(widget, "widget", widget)  # inside the related-object wrapper
+        if isinstance(widget, LineProductSelect) and self.instance.product_id:
+            widget.known = self.instance.product
+
+    def has_changed(self):
+        return not self.keeps_stored and super().has_changed()
+
+    def clean(self):
+        data = super().clean()
+        opened = data.get("opened_version")
+        line = self.instance
+        if line.pk is None or opened is None:
+            return data
+        document = line.document
+        if opened == document.version:
+            return data
+        shown = [name for name in self.fields if name not in self.NOT_VALUES and name in data]
+        attempted = {name: data[name] for name in shown}
+        conflict = selectors.line_edit_conflict(document, line, version=opened, attempted=attempted)
+        # The form shows the stored line with the user's changes over it, at the current
+        # version: someone else's values stand, and saving again applies the user's.
+        self.data = self.data.copy()
+        for name in shown:
+            value = conflict.mine.get(name, getattr(line, name))
+            data[name] = value
+            self.data[self.add_prefix(name)] = self.fields[name].prepare_value(
+                value.pk if hasattr(value, "pk") else value
+            )
+        self.data[self.add_prefix("opened_version")] = document.version
+        changed_by_others = any(row.changed_by_others for row in conflict.rows)
+        if data.get("DELETE"):
+            if changed_by_others:
+                self.delete_conflict = conflict  # the formset refuses (a deleted form's
+            return data  # own errors are not looked at)
+        if not conflict.mine:
+            self.keeps_stored = True
+            return data
+        if not conflict.rows:
+            return data
+        raise ValidationError(
+            f"Line {line.line_number} was changed by someone else since you opened it. "
+            f"{_say_rows(conflict)}. The line now holds the saved values with your changes: "
+            "save again to apply them, or leave the page to discard them."
+        )
+
+
+class LineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        gone = [
+            form
+            for form in self.initial_forms
+            if "id" in form.errors and not self._should_delete_form(form)
+        ]
+        if gone:
+            raise ValidationError(
+                "A product line on this page was removed by someone else since you opened it, "
+                "so nothing was saved. Leave the page and open it again to see the lines as "
+                "they are now."
+            )
+        refused = [form for form in self.forms if getattr(form, "delete_conflict", None)]
+        if refused:
+            raise ValidationError(
+                [
+                    f"Line {form.instance.line_number} was changed by someone else since you "
+                    f"opened it, so it was not deleted. {_say_rows(form.delete_conflict)}. "
+                    "Save again to delete it, or leave the page to keep it."
+                    for form in refused
+                ]
+            )
+
+
 class LineInline(admin.TabularInline):
+    form = LineAdminForm
+    formset = LineFormSet
     extra = 0
     autocomplete_fields = ["product"]
     fields = [
@@ -35,6 +154,7 @@ class LineInline(admin.TabularInline):
         "tax",
         "extended_amount_money",
         "price_provenance",
+        "opened_version",
     ]
     readonly_fields = [
         "line_number",
@@ -55,6 +175,17 @@ class LineInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("document__currency", "product")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # one query for every row's boxes, not one per row
+        if db_field.name == "product":
+            kwargs["widget"] = LineProductSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "unit" and field is not None:
+            field.choices = list(field.choices)
+        return field
 
     @admin.display(description="Price from")
     def price_provenance(self, obj):
@@ -144,15 +275,10 @@ class DocumentAdminForm(forms.ModelForm):
             value = conflict.mine.get(name, getattr(document, name))
             self.data[self.add_prefix(name)] = self.fields[name].prepare_value(value)
         self.data[self.add_prefix("opened_version")] = document.version
-        rows = "; ".join(
-            f"{row.label}: saved {row.stored}"
-            + (f", yours {row.yours}" if row.yours else " (not changed by you: it stays)")
-            for row in conflict.rows
-        )
         raise ValidationError(
             f"This {document._meta.verbose_name} was changed by someone else since you opened "
-            f"it. {rows}. The form now holds the saved values with your changes: save again "
-            "to apply them, or leave the page to discard them."
+            f"it. {_say_rows(conflict)}. The form now holds the saved values with your "
+            "changes: save again to apply them, or leave the page to discard them."
         )
 
 
@@ -346,6 +472,7 @@ class InvoiceAdmin(DocumentAdmin):
 
 
 class LineAdmin(DomainErrorsMixin, admin.ModelAdmin):
+    form = LineAdminForm  # a line's own change page is compared as the inline rows are
     list_display = [
         "document",
         "line_number",

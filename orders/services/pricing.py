@@ -19,7 +19,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from orders import numbers
-from orders.models import LINE_MODELS, Invoice, PriceListItem, SalesOrder
+from orders.models import LINE_MODELS, Invoice, PriceListItem, PricingMethod, Product, SalesOrder
 from orders.pricing import apply, engine
 from orders.services.common import lock, require_actor, require_perm
 from orders.services.recalculation import recalculate
@@ -179,6 +179,53 @@ def _check_price(item) -> None:
             f"This item would price {item.product.number} at {price:,.2f}: a price must stay "
             f"below {numbers.AMOUNT_LIMIT:,.2f}."
         )
+
+
+# The product value each derived pricing method reads (a currency amount reads none).
+_PRODUCT_VALUE_OF = {
+    PricingMethod.PERCENT_OF_LIST: "list_price",
+    PricingMethod.MARKUP_CURRENT_COST: "current_cost",
+    PricingMethod.MARGIN_CURRENT_COST: "current_cost",
+    PricingMethod.MARKUP_STANDARD_COST: "standard_cost",
+    PricingMethod.MARGIN_STANDARD_COST: "standard_cost",
+}
+
+
+@receiver(pre_save, sender=Product, dispatch_uid="sop_product_item_prices_bound")
+def check_product_item_prices(sender, instance, raw=False, **kwargs):
+    """At every door: a product's list price or cost never takes a price a price list item
+    derives from it (percent of list, markup, margin) to the amount limit."""
+    if not raw and instance.pk:
+        check_derived_prices(instance)
+
+
+def check_derived_prices(product) -> None:
+    """Refused (ValidationError by field) when ``product``'s values, saved or not, would take a
+    price an item derives from them to the amount limit."""
+    items = (
+        PriceListItem.objects.filter(product_id=product.pk, pricing_method__in=_PRODUCT_VALUE_OF)
+        .select_related("price_list", "unit")
+        .order_by("price_list__name", "unit__name", "pk")
+    )
+    places = Organization.load().pricing_decimal_precision
+    errors: dict[str, list[str]] = {}
+    for item in items:
+        item.product = product  # the values being saved
+        try:
+            price = engine.item_price(apply.item_terms(item), precision=places)
+        except (ValueError, ArithmeticError):
+            continue  # the item's own validation says what is wrong with its terms
+        if price >= numbers.AMOUNT_LIMIT:
+            name = _PRODUCT_VALUE_OF[item.pricing_method]
+            label = Product._meta.get_field(name).verbose_name
+            method = item.get_pricing_method_display().lower()
+            errors.setdefault(name, []).append(
+                f"This {label} would take the price of {product.number} on price list "
+                f"{item.price_list.name} (per {item.unit.name}, {method}) to {price:,.2f}: "
+                f"a price must stay below {numbers.AMOUNT_LIMIT:,.2f}. Change the item first."
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _save(item) -> RepriceImpact:
