@@ -12,6 +12,7 @@ from django.db import models
 from orders import lifecycle
 from orders.models import (
     DOCUMENT_MODELS,
+    HEADER_TOTALS,
     Account,
     Currency,
     PriceList,
@@ -97,6 +98,7 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.hand_entry = "total_amount" in self.fields
         self.fields["account"].queryset = Account.objects.order_by("name")
         self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
         self.fields["currency"].queryset = Currency.objects.order_by("code")
@@ -112,6 +114,10 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
             self.initial["discount_amount"] = plain(self.instance.discount_amount, places)
             self.initial["freight_amount"] = plain(self.instance.freight_amount, places)
             self.initial["discount_percentage"] = plain(self.instance.discount_percentage, 0)
+            for name in HEADER_TOTALS if self.hand_entry else ():
+                self.initial[name] = plain(getattr(self.instance, name), places)
+        for name in HEADER_TOTALS if self.hand_entry else ():
+            self.fields[name].required = False  # empty means zero
         if not self.instance.pk and not self.is_bound and "price_list" not in self.initial:
             only = list(self.fields["price_list"].queryset[:2])
             if len(only) == 1:  # nothing to choose: take the one price list
@@ -128,11 +134,14 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
         formfield_callback = number_fields
 
     @classmethod
-    def for_kind(cls, kind: str, *args, **kwargs):
+    def for_kind(cls, kind: str, *args, hand_entry: bool = False, **kwargs):
+        """The header form of a kind; ``hand_entry`` adds the totals, for where the skip table
+        skips calculating them."""
+        totals = HEADER_TOTALS if hand_entry else []
         form_class = forms.modelform_factory(
             DOCUMENT_MODELS[kind],
             form=cls,
-            fields=HEADER_FIELDS + EXTRA_HEADER_FIELDS.get(kind, []),
+            fields=HEADER_FIELDS + EXTRA_HEADER_FIELDS.get(kind, []) + totals,
         )
         return form_class(*args, kind=kind, **kwargs)
 
@@ -142,7 +151,8 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in ("discount_percentage", "discount_amount", "freight_amount"):
+        zero_when_empty = ["discount_percentage", "discount_amount", "freight_amount"]
+        for name in zero_when_empty + (HEADER_TOTALS if self.hand_entry else []):
             if data.get(name) is None and name not in self.errors:
                 data[name] = Decimal("0")
         if not data.get("currency"):
@@ -178,8 +188,17 @@ class LineForm(DescribedFormMixin, forms.Form):
     manual_discount_amount = NumberField(label="Discount", required=False)
     tax = NumberField(required=False)
 
-    def __init__(self, *args, line=None, **kwargs):
+    # Amounts the system computes; asked for only where the skip table skips calculation (see
+    # ``orders.selectors.document_hand_entry``).
+    HAND_ENTERED = {
+        "volume_discount_amount": "Volume discount",
+        "base_amount": "Amount",
+        "extended_amount": "Extended amount",
+    }
+
+    def __init__(self, *args, line=None, hand_entry=False, **kwargs):
         self.line = line
+        self.hand_entry = hand_entry
         if line is not None and "initial" not in kwargs and not args:
             kwargs["initial"] = {
                 "product": line.product_id,
@@ -190,9 +209,13 @@ class LineForm(DescribedFormMixin, forms.Form):
                 "price_per_unit": plain(line.price_per_unit),
                 "manual_discount_amount": plain(line.manual_discount_amount),
                 "tax": plain(line.tax),
+                **{name: plain(getattr(line, name)) for name in self.HAND_ENTERED},
             }
         prefix = kwargs.pop("prefix", None) or (f"line{line.pk}" if line is not None else "new")
         super().__init__(*args, prefix=prefix, **kwargs)
+        if hand_entry:
+            for name, label in self.HAND_ENTERED.items():
+                self.fields[name] = NumberField(label=label, required=False)
         self.fields["product"].queryset = Product.objects.filter(
             status=Product.Status.ACTIVE
         ).order_by("number")
@@ -236,6 +259,8 @@ class LineForm(DescribedFormMixin, forms.Form):
             "manual_discount_amount": data.get("manual_discount_amount") or Decimal("0"),
             "tax": data.get("tax") or Decimal("0"),
         }
+        if self.hand_entry:
+            values.update({name: data.get(name) or Decimal("0") for name in self.HAND_ENTERED})
         if product:
             values["unit"] = data.get("unit") or product.default_unit
         else:

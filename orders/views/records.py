@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from orders import selectors, services
 from orders.forms import ActionForm, DocumentHeaderForm, LineForm
@@ -18,8 +20,10 @@ from orders.integration.health import order_back_office_chips
 from orders.reports.timeline import document_timeline
 from orders.services import documents as document_services
 from orders.views.kinds import kind_context
+from orders.views.rows import RowWriter
 from orders.views.team import reassign_context
 from settings_app.errors import DomainError
+from settings_app.models import Organization
 
 TEMPLATE = "orders/document_detail.html"
 
@@ -73,42 +77,61 @@ def record_context(
     line_form=None,
     edit_form=None,
     edit_line_id=None,
+    confirm_line_id=None,
     action_error=None,
 ) -> dict:
     user, kind = request.user, document.KIND
     read_only = selectors.read_only_reason(user, document)
     editable = not read_only
+    hand_entry = selectors.document_hand_entry(user, document)
     lines = list(document.lines.select_related("product", "unit").order_by("line_number", "id"))
     actions = selectors.document_actions(user, document, has_lines=bool(lines))
     if editable and header_form is None:
-        header_form = DocumentHeaderForm.for_kind(kind, instance=document)
+        header_form = DocumentHeaderForm.for_kind(
+            kind, instance=document, hand_entry=hand_entry.header
+        )
     if editable and line_form is None:
-        line_form = LineForm()
-    if editable and edit_line_id and edit_form is None:
-        line = next((line for line in lines if line.pk == edit_line_id), None)
-        if line is None:
-            raise Http404
-        edit_form = LineForm(line=line)
+        line_form = LineForm(hand_entry=hand_entry.lines)
+    # One line may show as a form (edit) or as a question (remove?); the others are written
+    # as plain rows (orders.views.rows), before and after it.
+    special = edit_line_id if editable and edit_line_id else None
+    special = special or (confirm_line_id if editable else None)
+    index = next((i for i, line in enumerate(lines) if line.pk == special), None)
+    if special and index is None:
+        raise Http404
+    special_line = lines[index] if index is not None else None
+    if edit_line_id and special_line is not None and edit_form is None:
+        edit_form = LineForm(line=special_line, hand_entry=hand_entry.lines)
+    writer = RowWriter(document, editable=editable, price_places=price_places())
     context = {
         **kind_context(kind),
         "document": document,
         "doc": document,
-        "lines": lines,
+        "has_lines": bool(lines),
+        "rows_before": writer.rows(lines[:index] if index is not None else lines),
+        "rows_after": writer.rows(lines[index + 1 :] if index is not None else []),
+        "line": special_line,
         "editable": editable,
         "read_only": read_only,
+        "hand_entry": hand_entry,
         "header_form": header_form,
         "line_form": line_form,
-        "edit_form": edit_form,
-        "edit_line_id": edit_line_id,
+        "edit_form": edit_form if edit_line_id else None,
+        "confirm": bool(confirm_line_id) and special_line is not None,
         "actions": actions,
         "unavailable_actions": [a for a in actions if not attr(a, "allowed")],
         "action_error": action_error,
         "precision": document.currency.precision,
+        "totals_difference": selectors.totals_difference(document),
     }
     context.update(reassign_context(user, document, editable=editable))
     if kind == "salesorder":
         context["sync"] = order_back_office_chips([document]).get(document.pk)
     return context
+
+
+def price_places() -> int:
+    return Organization.load().pricing_decimal_precision
 
 
 def render_record(request, document, status=200, **kwargs):
@@ -117,13 +140,84 @@ def render_record(request, document, status=200, **kwargs):
     return render(request, TEMPLATE, context, status=status)
 
 
+def render_row(
+    request,
+    document,
+    line,
+    *,
+    edit_form=None,
+    confirm=False,
+    changed=False,
+    added=False,
+    removed=None,
+    add_form=None,
+):
+    """One line's row, and with ``changed`` what a line change alters elsewhere, swapped out of
+    band: totals (with the version the header form sends), command bar, timeline, and after an
+    add the add form. The response does not grow with the order's other lines.
+
+    ``line`` None with ``removed``: the row goes (or the "no products" row takes its place).
+    """
+    user = request.user
+    document.refresh_from_db()
+    editable = selectors.user_can_edit(user, document)
+    context = {
+        **kind_context(document.KIND),
+        "document": document,
+        "doc": document,
+        "editable": editable,
+        "line": line,
+        "edit_form": edit_form,
+        "confirm": confirm,
+        "precision": document.currency.precision,
+        "oob": changed,
+        "added": added,
+        "removed": removed,
+    }
+    if line is not None and edit_form is None and not confirm:
+        writer = RowWriter(document, editable=editable, price_places=price_places())
+        context["row"] = mark_safe(writer.row(line))  # noqa: S308 — escaped by the writer
+    if changed:
+        has_lines = document.lines.exists()
+        actions = selectors.document_actions(user, document, has_lines=has_lines)
+        context.update(
+            has_lines=has_lines,
+            actions=actions,
+            unavailable_actions=[a for a in actions if not attr(a, "allowed")],
+            totals_difference=selectors.totals_difference(document),
+            timeline=document_timeline(document),
+        )
+        if added or add_form is not None:
+            hand_entry = selectors.document_hand_entry(user, document)
+            context["line_form"] = add_form or LineForm(hand_entry=hand_entry.lines)
+    return render(request, f"{TEMPLATE}#line_change", context)
+
+
+def render_add_form(request, document, form):
+    """The add form with its errors, in place of the add form (htmx is told where)."""
+    context = {
+        **kind_context(document.KIND),
+        "doc": document,
+        "document": document,
+        "line_form": form,
+        "editable": True,
+        "oob": False,
+    }
+    response = render(request, f"{TEMPLATE}#add_line", context)
+    return reswap(retarget(response, "#add-line"), "outerHTML")
+
+
 def render_lines(request, document, **kwargs):
-    """The lines and totals fragment, with the command bar and version swapped out of band."""
+    """The whole lines section (a whole-table refresh), command bar and timeline out of band."""
     document.refresh_from_db()
     context = record_context(request, document, **kwargs)
     context["oob"] = True
-    context["timeline"] = document_timeline(document)  # the edit is on it
+    context["timeline"] = document_timeline(document)
     return render(request, f"{TEMPLATE}#lines", context)
+
+
+def load_row_line(document, line_id: int):
+    return get_object_or_404(document.lines.select_related("product", "unit"), pk=line_id)
 
 
 @login_required
@@ -155,7 +249,10 @@ def document_new(request, kind: str):
 @require_POST
 def document_update(request, kind: str, pk: int):
     document = load_document(request, kind, pk)
-    form = DocumentHeaderForm.for_kind(kind, request.POST, instance=document)
+    hand_entry = selectors.document_hand_entry(request.user, document)
+    form = DocumentHeaderForm.for_kind(
+        kind, request.POST, instance=document, hand_entry=hand_entry.header
+    )
     expected = request.POST.get("expected_version")
     if form.is_valid():
         values = form.changed_values()
@@ -187,16 +284,17 @@ def document_update(request, kind: str, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def lines(request, kind: str, pk: int):
-    """GET: the lines fragment (cancel an edit). POST: add a line."""
+    """GET: the lines section. POST: add a line (htmx: the new row and the totals)."""
     document = load_document(request, kind, pk)
     if request.method == "GET":
         if not request.htmx:
             return redirect(document)
         return render_lines(request, document)
-    form = LineForm(request.POST)
+    hand_entry = selectors.document_hand_entry(request.user, document)
+    form = LineForm(request.POST, hand_entry=hand_entry.lines)
     if form.is_valid():
         try:
-            document_services.line_add(
+            line = document_services.line_add(
                 actor=request.user, document=document, **form.service_values()
             )
         except (DomainError, ValidationError) as error:
@@ -205,23 +303,28 @@ def lines(request, kind: str, pk: int):
             if not request.htmx:
                 messages.success(request, "Product added.")
                 return redirect(document)
-            return render_lines(request, document)
+            line = load_row_line(document, line.pk)
+            return render_row(request, document, line, changed=True, added=True)
     if not request.htmx:
         return render_record(request, document, line_form=form)
-    return render_lines(request, document, line_form=form)
+    return render_add_form(request, document, form)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def line_detail(request, kind: str, pk: int, line_id: int):
-    """GET: the lines fragment with this line as a form. POST: save the line."""
+    """GET: this line as a form (``?show=row``: as a row again). POST: save the line."""
     document = load_document(request, kind, pk)
-    line = load_line(document, line_id)
+    line = load_row_line(document, line_id)
+    hand_entry = selectors.document_hand_entry(request.user, document)
     if request.method == "GET":
         if not request.htmx:
             return render_record(request, document, edit_line_id=line.pk)
-        return render_lines(request, document, edit_line_id=line.pk)
-    form = LineForm(request.POST, line=line)
+        if request.GET.get("show") == "row" or not selectors.user_can_edit(request.user, document):
+            return render_row(request, document, line)
+        form = LineForm(line=line, hand_entry=hand_entry.lines)
+        return render_row(request, document, line, edit_form=form)
+    form = LineForm(request.POST, line=line, hand_entry=hand_entry.lines)
     if form.is_valid():
         values = form.service_values()
         try:
@@ -233,29 +336,41 @@ def line_detail(request, kind: str, pk: int, line_id: int):
             if not request.htmx:
                 messages.success(request, "Product line saved.")
                 return redirect(document)
-            return render_lines(request, document)
+            line = load_row_line(document, line.pk)
+            return render_row(request, document, line, changed=bool(values))
     if not request.htmx:
         return render_record(request, document, edit_form=form, edit_line_id=line.pk)
-    return render_lines(request, document, edit_form=form, edit_line_id=line.pk)
+    return render_row(request, document, line, edit_form=form)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def line_delete(request, kind: str, pk: int, line_id: int):
+    """GET: ask (the row becomes the question; without htmx, on the whole page).
+    POST: remove the line (htmx: the row goes, the totals follow)."""
     document = load_document(request, kind, pk)
-    line = load_line(document, line_id)
+    line = load_row_line(document, line_id)
+    if request.method == "GET":
+        if not selectors.user_can_edit(request.user, document):
+            return redirect(document) if not request.htmx else render_row(request, document, line)
+        if not request.htmx:
+            return render_record(request, document, confirm_line_id=line.pk)
+        return render_row(request, document, line, confirm=True)
     error = None
     try:
         document_services.line_delete(actor=request.user, line=line)
     except DomainError as refused:
         error = refused.message
+    said = f"Line {line.line_number} ({line.write_in_product or line.product.name}) removed."
     if not request.htmx:
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, "Product line removed.")
+            messages.success(request, said)
         return redirect(document)
-    return render_lines(request, document, action_error=error)
+    if error:
+        return render_lines(request, document, action_error=error)
+    return render_row(request, document, None, changed=True, removed=said)
 
 
 def attr(action, name: str):
@@ -299,5 +414,9 @@ def document_action(request, kind: str, pk: int, name: str):
     ):
         messages.success(request, f"{label}: {result.number} created from {document.number}.")
         return redirect(result)
+    skipped = getattr(result, "recalculation_skipped", "")
+    if skipped:
+        messages.warning(request, f"{label} skipped: {skipped}")
+        return redirect(document)
     messages.success(request, f"{label}: done.")
     return redirect(document)
