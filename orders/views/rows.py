@@ -78,18 +78,19 @@ class RowWriter:
             pk = line.pk
             edit, delete = self.line_url, self.delete_url
             commands = (
-                f'<td class="line-commands"><a class="btn btn-small" href="{edit[0]}{pk}{edit[1]}"'
-                f' aria-label="Edit line {number}">Edit</a> <a class="btn btn-small btn-danger"'
-                f' href="{delete[0]}{pk}{delete[1]}" aria-label="Remove line {number}">Remove</a>'
-                "</td>"
+                f'<td class="line-commands"><a href="{edit[0]}{pk}{edit[1]}" aria-label="Edit line'
+                f' {number}">Edit</a> <a href="{delete[0]}{pk}{delete[1]}" aria-label="Remove line'
+                f' {number}">Remove</a>'
             )
+        # Numbers are right-aligned and the extended amount bold by column (static/css/app.css);
+        # a cell ends where the next begins (HTML lets ``</td>`` go), which a long order feels.
         return (
-            f'<tr id="line-{line.pk}"><td class="num">{number}</td><td>{what}</td><td>{unit}</td>'
-            f'<td class="num">{_quantity(line.quantity)}</td><td class="num">{price}</td>'
-            f'<td class="num">{_money(line.volume_discount_amount, places)}</td>'
-            f'<td class="num">{_money(line.manual_discount_amount, places)}</td>'
-            f'<td class="num">{_money(line.tax, places)}</td>'
-            f'<td class="num strong">{_money(line.extended_amount, places)}</td>{commands}</tr>'
+            f'<tr id="line-{line.pk}"><td>{number}<td>{what}<td>{unit}'
+            f"<td>{_quantity(line.quantity)}<td>{price}"
+            f"<td>{_money(line.volume_discount_amount, places)}"
+            f"<td>{_money(line.manual_discount_amount, places)}"
+            f"<td>{_money(line.tax, places)}"
+            f"<td>{_money(line.extended_amount, places)}{commands}</tr>"
         )
 
     def rows(self, lines) -> SafeString:

@@ -40,9 +40,7 @@ def test_integration_users_line_keeps_the_amounts_entered_on_the_page(
     # the amounts the system no longer computes are fields of the add form
     assert 'name="new-base_amount"' in page and 'name="new-extended_amount"' in page
     assert 'name="new-volume_discount_amount"' in page
-    client.post(
-        lines_url(order), write_in(base_amount="399", extended_amount="399"), **HX
-    )
+    client.post(lines_url(order), write_in(base_amount="399", extended_amount="399"), **HX)
     line = order.lines.get()
     # today: 1 × 399.00 = 0.00
     assert (line.quantity, line.price_per_unit) == (Decimal("1"), Decimal("399"))
