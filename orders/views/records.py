@@ -178,7 +178,9 @@ def render_row(
         writer = RowWriter(document, editable=editable, price_places=price_places())
         context["row"] = mark_safe(writer.row(line))  # noqa: S308 — escaped by the writer
     if changed:
-        has_lines = document.lines.exists()
+        some = len(document.lines.values_list("pk", flat=True)[:2])  # none, one or more
+        has_lines = bool(some)
+        context["only_line"] = some == 1
         actions = selectors.document_actions(user, document, has_lines=has_lines)
         context.update(
             has_lines=has_lines,

@@ -145,7 +145,7 @@ def test_removing_a_line_asks_first_with_htmx(client, salesperson, make_document
     assert ">Keep it</a>" in question
     assert order.lines.count() == 2  # asking removes nothing
     removed = client.post(line_url(first, "document_line_delete"), **HX).content.decode()
-    assert "<tr" not in removed.split("<template>")[0]  # the row goes
+    assert "<tr" not in removed  # the row goes
     assert "Line 1 (Widget 0) removed." in removed
     assert 'id="total-amount">40.00<' in removed
     assert order.lines.count() == 1
