@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -20,7 +19,7 @@ from orders.integration.health import order_back_office_chips
 from orders.reports.timeline import document_timeline
 from orders.services import documents as document_services
 from orders.views.kinds import kind_context
-from orders.views.rows import RowWriter
+from orders.views.rows import RowWriter, row_values
 from orders.views.team import reassign_context
 from settings_app.errors import DomainError
 from settings_app.models import Organization
@@ -84,8 +83,8 @@ def record_context(
     read_only = selectors.read_only_reason(user, document)
     editable = not read_only
     hand_entry = selectors.document_hand_entry(user, document)
-    lines = list(document.lines.select_related("product", "unit").order_by("line_number", "id"))
-    actions = selectors.document_actions(user, document, has_lines=bool(lines))
+    rows = list(row_values(document.lines.all()))
+    actions = selectors.document_actions(user, document, has_lines=bool(rows))
     if editable and header_form is None:
         header_form = DocumentHeaderForm.for_kind(
             kind, instance=document, hand_entry=hand_entry.header
@@ -96,10 +95,10 @@ def record_context(
     # as plain rows (orders.views.rows), before and after it.
     special = edit_line_id if editable and edit_line_id else None
     special = special or (confirm_line_id if editable else None)
-    index = next((i for i, line in enumerate(lines) if line.pk == special), None)
+    index = next((i for i, row in enumerate(rows) if row[0] == special), None)
     if special and index is None:
         raise Http404
-    special_line = lines[index] if index is not None else None
+    special_line = load_row_line(document, special) if index is not None else None
     if edit_line_id and special_line is not None and edit_form is None:
         edit_form = LineForm(line=special_line, hand_entry=hand_entry.lines)
     writer = RowWriter(document, editable=editable, price_places=price_places())
@@ -107,9 +106,9 @@ def record_context(
         **kind_context(kind),
         "document": document,
         "doc": document,
-        "has_lines": bool(lines),
-        "rows_before": writer.rows(lines[:index] if index is not None else lines),
-        "rows_after": writer.rows(lines[index + 1 :] if index is not None else []),
+        "has_lines": bool(rows),
+        "rows_before": writer.rows(rows[:index] if index is not None else rows),
+        "rows_after": writer.rows(rows[index + 1 :] if index is not None else []),
         "line": special_line,
         "editable": editable,
         "read_only": read_only,
@@ -134,9 +133,11 @@ def price_places() -> int:
     return Organization.load().pricing_decimal_precision
 
 
-def render_record(request, document, status=200, **kwargs):
+def render_record(request, document, status=200, *, with_timeline=False, **kwargs):
+    """The whole page. The timeline (ten queries of history) comes by itself right after the
+    page (htmx, ``hx-trigger="load"``); without JavaScript its link opens the page with it."""
     context = record_context(request, document, **kwargs)
-    context["timeline"] = document_timeline(document)
+    context["timeline"] = document_timeline(document) if with_timeline else None
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -176,7 +177,7 @@ def render_row(
     }
     if line is not None and edit_form is None and not confirm:
         writer = RowWriter(document, editable=editable, price_places=price_places())
-        context["row"] = mark_safe(writer.row(line))  # noqa: S308 — escaped by the writer
+        context["row"] = writer.rows(row_values(document.lines.filter(pk=line.pk)))
     if changed:
         some = len(document.lines.values_list("pk", flat=True)[:2])  # none, one or more
         has_lines = bool(some)
@@ -281,6 +282,16 @@ def document_update(request, kind: str, pk: int):
             return redirect(document)
     document.refresh_from_db()
     return render_record(request, document, header_form=form)
+
+
+@login_required
+def timeline(request, kind: str, pk: int):
+    """The timeline of a record: the fragment for htmx, else the page with it in place."""
+    document = load_document(request, kind, pk)
+    if not request.htmx:
+        return render_record(request, document, with_timeline=True)
+    context = {"timeline": document_timeline(document), "doc": document}
+    return render(request, f"{TEMPLATE}#timeline", context)
 
 
 @login_required

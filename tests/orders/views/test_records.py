@@ -50,7 +50,9 @@ def test_record_page_shows_header_lines_totals_commands_and_timeline(
     assert 'id="lines"' in html and "Widget 0" in html and "Widget 1" in html
     assert 'id="total-amount">60.00<' in html
     assert 'role="toolbar"' in html
-    assert 'class="timeline"' in html and "Added line 1" in html
+    timeline = reverse("document_timeline", kwargs={"kind": kind, "pk": document.pk})
+    assert f'id="timeline" aria-labelledby="timeline-h" hx-get="{timeline}"' in html
+    assert "Added line 1" in client.get(timeline, **HX).content.decode()
     assert "Computed from the price list" not in html  # provenance is the domain's words …
     assert "From price list Retail" in html  # … shown in a disclosure per line
 
