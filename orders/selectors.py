@@ -119,8 +119,8 @@ class HandEntry:
     header: bool
 
 
-def document_hand_entry(user, document) -> HandEntry:
-    organization = Organization.load()
+def document_hand_entry(user, document, organization=None) -> HandEntry:
+    organization = organization or Organization.load()
     facts = facts_for(document, user, organization)
     line_table = LINE_MODELS[document.KIND].__name__.lower()
 
@@ -156,10 +156,13 @@ def with_line_sums(queryset, kind: str):
     return queryset.annotate(**annotations)
 
 
-def totals_difference(document) -> Decimal:
-    """Stored totals minus the totals its lines make (zero when they agree). Reads the sums
-    ``with_line_sums`` annotated, else adds up the lines (one query)."""
-    if hasattr(document, "_line_base"):
+def totals_difference(document, sums: engine.LineSums | None = None) -> Decimal:
+    """Stored totals minus the totals its lines make (zero when they agree). Takes the sums
+    when the caller has them, else those ``with_line_sums`` annotated, else adds up the lines
+    (one query)."""
+    if sums is not None:
+        pass
+    elif hasattr(document, "_line_base"):
         sums = engine.LineSums(
             base_amount=Decimal(document._line_base),
             extended_amount=Decimal(document._line_extended),

@@ -19,7 +19,7 @@ from orders.integration.health import order_back_office_chips
 from orders.reports.timeline import document_timeline
 from orders.services import documents as document_services
 from orders.views.kinds import kind_context
-from orders.views.rows import RowWriter, row_values
+from orders.views.rows import RowWriter, line_sums, row_values
 from orders.views.team import reassign_context
 from settings_app.errors import DomainError
 from settings_app.models import Organization
@@ -49,19 +49,27 @@ def add_errors(form, error) -> None:
     form.describe_fields()
 
 
+PEOPLE = {"created_by", "modified_by", "submitted_by"}  # the owner comes with the list's joins
+
+
 def load_document(request, kind: str, pk: int):
-    """The document if the user may see it (404 otherwise: hidden records are not hinted at)."""
+    """The document if the user may see it (404 otherwise: hidden records are not hinted at).
+
+    Its other people come in one more query rather than as three more joins: PostgreSQL took
+    11 ms to plan the ten-table join, a hundred times what it took to run it."""
     if not request.user.has_perm(f"orders.view_{kind}"):
         raise PermissionDenied
-    documents = selectors.documents_for(request.user, kind)
-    related = ["account", "price_list", "currency", "owner", "created_by", "modified_by"]
-    if kind == "salesorder":
-        related += ["submitted_by", "quote", "opportunity"]
-    elif kind == "quote":
-        related += ["opportunity"]
-    elif kind == "invoice":
-        related += ["sales_order"]
-    return get_object_or_404(documents.select_related(*related), pk=pk)
+    # documents_for joins account, owner, currency and price list; the related document (an
+    # order's quote, …) is read when the page shows it, if there is one
+    document = get_object_or_404(selectors.documents_for(request.user, kind), pk=pk)
+    people = [name for name in PEOPLE if hasattr(type(document), name)]
+    ids = {getattr(document, f"{name}_id") for name in people} - {None}
+    found = type(document)._meta.get_field("owner").related_model.objects.in_bulk(ids)
+    for name in people:
+        person = found.get(getattr(document, f"{name}_id"))
+        if person is not None:
+            setattr(document, name, person)
+    return document
 
 
 def load_line(document, line_id: int):
@@ -82,7 +90,8 @@ def record_context(
     user, kind = request.user, document.KIND
     read_only = selectors.read_only_reason(user, document)
     editable = not read_only
-    hand_entry = selectors.document_hand_entry(user, document)
+    organization = Organization.load()
+    hand_entry = selectors.document_hand_entry(user, document, organization)
     rows = list(row_values(document.lines.all()))
     actions = selectors.document_actions(user, document, has_lines=bool(rows))
     if editable and header_form is None:
@@ -101,7 +110,9 @@ def record_context(
     special_line = load_row_line(document, special) if index is not None else None
     if edit_line_id and special_line is not None and edit_form is None:
         edit_form = LineForm(line=special_line, hand_entry=hand_entry.lines)
-    writer = RowWriter(document, editable=editable, price_places=price_places())
+    writer = RowWriter(
+        document, editable=editable, price_places=organization.pricing_decimal_precision
+    )
     context = {
         **kind_context(kind),
         "document": document,
@@ -121,7 +132,7 @@ def record_context(
         "unavailable_actions": [a for a in actions if not attr(a, "allowed")],
         "action_error": action_error,
         "precision": document.currency.precision,
-        "totals_difference": selectors.totals_difference(document),
+        "totals_difference": selectors.totals_difference(document, line_sums(rows)),
     }
     context.update(reassign_context(user, document, editable=editable))
     if kind == "salesorder":

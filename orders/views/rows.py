@@ -13,6 +13,7 @@ whole page.
 """
 
 import json
+from decimal import Decimal
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from orders.pricing import engine
 from orders.templatetags.sop import provenance, provenance_short
 
 _SENTINEL = 987654321
@@ -61,7 +63,17 @@ COLUMNS = (
     "tax",
     "extended_amount",
     "pricing_text",
+    "base_amount",
 )
+
+
+def line_sums(rows) -> engine.LineSums:
+    """The sums the header's totals come from, added up from rows already read."""
+    return engine.LineSums(
+        base_amount=sum((row[-1] for row in rows), Decimal(0)),
+        extended_amount=sum((row[14] for row in rows), Decimal(0)),
+        tax=sum((row[13] for row in rows), Decimal(0)),
+    )
 
 
 def row_values(lines):
@@ -126,6 +138,7 @@ class RowWriter:
             tax,
             extended,
             pricing,
+            _base,
         ) = values
         places = self.places
         if product_id:

@@ -17,8 +17,8 @@ import pytest
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
-from django.template import engines
-from django.test.utils import CaptureQueriesContext
+from django.template import Template, engines
+from django.test.utils import CaptureQueriesContext, _TestState
 from django.urls import include, path, reverse
 
 from orders.models import SalesOrderLine
@@ -105,7 +105,15 @@ def interleaved(calls: dict, rounds: int = ROUNDS) -> dict[str, float]:
     return {name: statistics.median(times) for name, times in seen.items()}
 
 
-def test_order_page_and_line_changes(client, manager, settings):
+@pytest.fixture
+def production_rendering(monkeypatch):
+    """Templates render as in production. The test environment wraps every template render to
+    send a signal with a copy of its context (for assertTemplateUsed); that costs a page of
+    ninety small templates (form widgets, includes) far more than the floor's one."""
+    monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
+
+
+def test_order_page_and_line_changes(client, manager, settings, production_rendering):
     settings.ROOT_URLCONF = __name__
     catalog = build_catalog()
     client.force_login(manager)
