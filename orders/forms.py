@@ -4,6 +4,7 @@ Every widget gets ``aria-describedby`` pointing at its help and error text (see
 ``settings_app.forms.DescribedFormMixin``), so screen readers read the error with the field.
 """
 
+import functools
 from decimal import Decimal
 
 from django import forms
@@ -159,13 +160,18 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
     def for_kind(cls, kind: str, *args, hand_entry: bool = False, **kwargs):
         """The header form of a kind; ``hand_entry`` adds the totals, for where the skip table
         skips calculating them."""
+        return cls.form_class(kind, hand_entry)(*args, kind=kind, **kwargs)
+
+    @classmethod
+    @functools.cache
+    def form_class(cls, kind: str, hand_entry: bool):
+        """One class per kind, made once (``modelform_factory`` costs a millisecond)."""
         totals = HEADER_TOTALS if hand_entry else []
-        form_class = forms.modelform_factory(
+        return forms.modelform_factory(
             DOCUMENT_MODELS[kind],
             form=cls,
             fields=HEADER_FIELDS + EXTRA_HEADER_FIELDS.get(kind, []) + totals,
         )
-        return form_class(*args, kind=kind, **kwargs)
 
     def _post_clean(self):
         # Model validation (state, read-only, pricing) is the domain's job, in the service.

@@ -47,10 +47,12 @@ class Action:
     confirm: str = ""
 
 
-def document_actions(user, document, *, has_lines: bool | None = None) -> list[Action]:
+def document_actions(
+    user, document, *, has_lines: bool | None = None, organization=None
+) -> list[Action]:
     """The command bar: every transition of the document's kind, allowed or not and why, from
     the same guards the services run. Actions whose state does not apply are left out."""
-    organization = Organization.load()
+    organization = organization or Organization.load()
     if has_lines is None:
         has_lines = LINE_MODELS[document.KIND].objects.filter(document=document).exists()
     actions = []
