@@ -49,3 +49,28 @@ def test_other_widgets_fall_back_to_djangos_templates():
     form = Choices(initial={"pick": ["a"], "group": "1"})
     fast, django = both(form)
     assert fast == django and "<optgroup" in fast[1]
+
+
+def test_the_lines_forms_fields_are_written_as_the_include_writes_them(salesperson, make_document):
+    from django.template import engines
+
+    order = make_document("salesorder", salesperson, lines=1)
+    line = order.lines.get()
+    engine = engines["django"]
+    include = engine.from_string(
+        '{% include "includes/field.html" with hide_label=hide wide=wide %}'
+    )
+    tag = engine.from_string("{% load sop %}{% form_field field hide_label=hide wide=wide %}")
+    forms = [
+        LineForm(),
+        LineForm(line=line, hand_entry=True),
+        LineForm({"new-quantity": "abc", "new-write_in_product": "<x>"}, hand_entry=True),
+    ]
+    for form in forms:
+        form.is_bound and form.is_valid()
+        for field in form:
+            for hide in (False, True):
+                for wide in (False, True):
+                    context = {"field": field, "hide": hide, "wide": wide}
+                    assert tag.render(context) == include.render(context), field.name
+    assert forms[2]["quantity"].errors
