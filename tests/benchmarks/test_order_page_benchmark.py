@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.template import Template, engines
+from django.test import Client
 from django.test.utils import CaptureQueriesContext, _TestState
 from django.urls import include, path, reverse
 
@@ -113,15 +114,19 @@ def production_rendering(monkeypatch):
     monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
 
 
-def test_order_page_and_line_changes(client, manager, settings, production_rendering):
+def test_order_page_and_line_changes(client, salesperson, manager, settings, production_rendering):
     settings.ROOT_URLCONF = __name__
     catalog = build_catalog()
-    client.force_login(manager)
-    orders = {size: order_of(size, catalog, manager) for size in (1, 200, 1000)}
+    # the salesperson who owns the orders: the page's everyday reader
+    client.force_login(salesperson)
+    orders = {size: order_of(size, catalog, salesperson) for size in (1, 200, 1000)}
 
-    def page(order):
+    managers = Client()
+    managers.force_login(manager)  # a manager's page adds the owner's reassign form
+
+    def page(order, reader=client):
         def get():
-            response = client.get(order.get_absolute_url())
+            response = reader.get(order.get_absolute_url())
             assert response.status_code == 200
 
         return get
@@ -166,6 +171,7 @@ def test_order_page_and_line_changes(client, manager, settings, production_rende
     pages = interleaved(
         {
             "page 200": page(orders[200]),
+            "page 200, manager": page(orders[200], managers),
             "floor 200": floor_of(orders[200]),
             "page 1000": page(orders[1000]),
             "floor 1000": floor_of(orders[1000]),
@@ -193,6 +199,12 @@ def test_order_page_and_line_changes(client, manager, settings, production_rende
 
     rows = [
         ("order page, 200 lines / floor", pages["page 200"], pages["floor 200"], 2.0),
+        (
+            "  the same, read by a manager",
+            pages["page 200, manager"],
+            pages["floor 200"],
+            2.0,
+        ),
         ("order page, 1000 lines / floor", pages["page 1000"], pages["floor 1000"], 1.6),
         ("line edit, 1000 / 1 lines", changes["edit 1000"], changes["edit 1"], 1.3),
         (
