@@ -159,3 +159,23 @@ def test_recalculate_that_runs_says_done(client, salesperson, make_document):
     )
     page = client.post(url, follow=True).content.decode()
     assert "Recalculate: done." in page
+
+
+def test_the_admin_says_when_totals_differ_from_the_lines(
+    client, admin_user, salesperson, integration_user, make_document, switch_on
+):
+    from orders.services.documents import line_update
+
+    order = make_document("salesorder", salesperson, lines=1)
+    perform("submit", actor=salesperson, document=order)
+    client.force_login(admin_user)
+    url = reverse("admin:orders_salesorder_change", args=[order.pk])
+    assert "The totals are the sum of the lines." in client.get(url).content.decode()
+    line_update(
+        actor=integration_user,
+        line=order.lines.get(),
+        base_amount=Decimal("17.50"),
+        extended_amount=Decimal("17.50"),
+    )
+    html = client.get(url).content.decode()
+    assert "Totals differ from the sum of the lines by 2.50." in html
