@@ -298,6 +298,9 @@ class LineForm(DescribedFormMixin, forms.Form):
             values["unit"] = data.get("unit")
         if not product or values["is_price_overridden"]:
             values["price_per_unit"] = data["price_per_unit"]
+        elif self.hand_entry and data.get("price_per_unit") is not None:
+            # nothing prices a catalog product here either: the typed price is the price
+            values["price_per_unit"] = data["price_per_unit"]
         if self.line is not None:
             # send only what changed, so an untouched computed value is never "written"
             values = {

@@ -179,3 +179,29 @@ def test_the_admin_says_when_totals_differ_from_the_lines(
     )
     html = client.get(url).content.decode()
     assert "Totals differ from the sum of the lines by 2.50." in html
+
+
+def test_integration_users_catalog_line_keeps_its_typed_price(
+    client, salesperson, integration_user, make_document, catalog, switch_on
+):
+    order = make_document("salesorder", salesperson)
+    client.force_login(integration_user)
+    client.post(
+        lines_url(order),
+        {
+            "new-product": catalog["products"][0].pk,
+            "new-quantity": "2",
+            "new-price_per_unit": "9.50",
+            "new-base_amount": "19.00",
+            "new-extended_amount": "19.00",
+        },
+        **HX,
+    )
+    line = order.lines.get()
+    assert (line.price_per_unit, line.extended_amount) == (Decimal("9.50"), Decimal("19.00"))
+    order.refresh_from_db()
+    assert order.total_amount == Decimal("0.00")  # the header is the back office's to set
+    assert (
+        "Totals differ from the sum of the lines by -19.00"
+        in client.get(order.get_absolute_url()).content.decode()
+    )
