@@ -4,6 +4,7 @@ disagree with the lines, and says when Recalculate was skipped."""
 
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from orders.services import perform
@@ -205,3 +206,31 @@ def test_integration_users_catalog_line_keeps_its_typed_price(
         "Totals differ from the sum of the lines by -19.00"
         in client.get(order.get_absolute_url()).content.decode()
     )
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "1e999", "-1", "١٢", "9" * 40, " ", "0x10"])
+def test_garbage_in_hand_entered_amounts_never_gives_a_500(
+    client, salesperson, integration_user, make_document, switch_on, value
+):
+    order = make_document("salesorder", salesperson, lines=1)
+    line = order.lines.get()
+    client.force_login(integration_user)
+    for name in ("volume_discount_amount", "base_amount", "extended_amount"):
+        added = client.post(lines_url(order), write_in(**{name: value}), **HX)
+        assert added.status_code == 200
+        prefix = f"line{line.pk}"
+        edited = client.post(
+            line_url(line),
+            {
+                f"{prefix}-product": line.product_id,
+                f"{prefix}-quantity": "2",
+                f"{prefix}-{name}": value,
+            },
+            **HX,
+        )
+        assert edited.status_code == 200
+    header = client.post(
+        reverse("document_update", kwargs={"kind": "salesorder", "pk": order.pk}),
+        {"name": "X", "currency": order.currency_id, "total_amount": value},
+    )
+    assert header.status_code in (200, 302)
