@@ -111,3 +111,15 @@ def test_the_timeline_costs_the_same_queries_with_few_or_many_edits(salesperson,
     with CaptureQueriesContext(connection) as many:
         document_timeline(document)
     assert len(many) == len(few)
+
+
+def test_an_edit_on_a_long_order_is_on_the_timeline_with_its_change(
+    client, salesperson, make_document
+):
+    """More line history than the timeline shows (a line added 210 times): the window is the
+    newest rows, and an edited line is compared with its version before the window."""
+    document = make_document("opportunity", salesperson, lines=210)
+    first = document.lines.order_by("line_number").first()
+    line_update(actor=salesperson, line=first, quantity=Decimal("7"))
+    entry = next(e for e in document_timeline(document) if e.title.startswith("Changed line 1:"))
+    assert [(c.label, c.before, c.after) for c in entry.changes] == [("Quantity", "2", "7")]
