@@ -4,6 +4,7 @@ Every widget gets ``aria-describedby`` pointing at its help and error text (see
 ``settings_app.forms.DescribedFormMixin``), so screen readers read the error with the field.
 """
 
+import functools
 from decimal import Decimal
 
 from django import forms
@@ -12,6 +13,7 @@ from django.db import models
 from orders import lifecycle, numbers
 from orders.models import (
     DOCUMENT_MODELS,
+    HEADER_TOTALS,
     Account,
     Currency,
     PriceList,
@@ -20,6 +22,7 @@ from orders.models import (
     Unit,
 )
 from orders.numbers import NOT_ASCII_DIGITS, is_written_in_ascii
+from orders.views.widgets import FAST_WIDGETS
 from settings_app.forms import DescribedFormMixin
 
 HEADER_FIELDS = [
@@ -48,6 +51,24 @@ def plain(value, places: int = 2):
         return value.quantize(Decimal(1).scaleb(-places))
     normal = value.normalize()
     return normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal
+
+
+class ReadOnceChoices(forms.models.ModelChoiceIterator):
+    """Options read with one plain query. Django's iterator uses ``QuerySet.iterator()``,
+    which on PostgreSQL opens a server-side cursor: three round trips (DECLARE, FETCH, CLOSE)
+    per select, five selects a record page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+def read_once(*fields) -> None:
+    for field in fields:
+        field.iterator = ReadOnceChoices
+        field.widget.choices = field.choices
 
 
 class UnitSelect(forms.Select):
@@ -94,13 +115,17 @@ def number_fields(db_field, **kwargs):
 class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
     """The header of any document kind; only fields people type (computed ones are shown)."""
 
+    default_renderer = FAST_WIDGETS
+
     def __init__(self, *args, kind: str, initial_changes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.hand_entry = "total_amount" in self.fields
         self.fields["account"].queryset = Account.objects.order_by("name")
         self.fields["price_list"].queryset = PriceList.objects.select_related("currency")
         self.fields["currency"].queryset = Currency.objects.order_by("code")
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 2})
+        read_once(self.fields["account"], self.fields["price_list"], self.fields["currency"])
         self.fields["account"].empty_label = "— none —"
         self.fields["price_list"].empty_label = "— none —"
         self.fields["currency"].empty_label = "— the price list's —"
@@ -112,7 +137,11 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
             self.initial["discount_amount"] = plain(self.instance.discount_amount, places)
             self.initial["freight_amount"] = plain(self.instance.freight_amount, places)
             self.initial["discount_percentage"] = plain(self.instance.discount_percentage, 0)
+            for name in HEADER_TOTALS if self.hand_entry else ():
+                self.initial[name] = plain(getattr(self.instance, name), places)
             self.initial.update(initial_changes or {})  # the user's own, over the stored
+        for name in HEADER_TOTALS if self.hand_entry else ():
+            self.fields[name].required = False  # empty means zero
         if not self.instance.pk and not self.is_bound and "price_list" not in self.initial:
             only = list(self.fields["price_list"].queryset[:2])
             if len(only) == 1:  # nothing to choose: take the one price list
@@ -129,13 +158,21 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
         formfield_callback = number_fields
 
     @classmethod
-    def for_kind(cls, kind: str, *args, **kwargs):
-        form_class = forms.modelform_factory(
+    def for_kind(cls, kind: str, *args, hand_entry: bool = False, **kwargs):
+        """The header form of a kind; ``hand_entry`` adds the totals, for where the skip table
+        skips calculating them."""
+        return cls.form_class(kind, hand_entry)(*args, kind=kind, **kwargs)
+
+    @classmethod
+    @functools.cache
+    def form_class(cls, kind: str, hand_entry: bool):
+        """One class per kind, made once (``modelform_factory`` costs a millisecond)."""
+        totals = HEADER_TOTALS if hand_entry else []
+        return forms.modelform_factory(
             DOCUMENT_MODELS[kind],
             form=cls,
-            fields=HEADER_FIELDS + EXTRA_HEADER_FIELDS.get(kind, []),
+            fields=HEADER_FIELDS + EXTRA_HEADER_FIELDS.get(kind, []) + totals,
         )
-        return form_class(*args, kind=kind, **kwargs)
 
     def _post_clean(self):
         # Model validation (state, read-only, pricing) is the domain's job, in the service.
@@ -143,7 +180,8 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in ("discount_percentage", "discount_amount", "freight_amount"):
+        zero_when_empty = ["discount_percentage", "discount_amount", "freight_amount"]
+        for name in zero_when_empty + (HEADER_TOTALS if self.hand_entry else []):
             if data.get(name) is None and name not in self.errors:
                 data[name] = Decimal("0")
         if not data.get("currency"):
@@ -162,6 +200,8 @@ class DocumentHeaderForm(DescribedFormMixin, forms.ModelForm):
 
 class LineForm(DescribedFormMixin, forms.Form):
     """A product line: a catalog product (priced by the system) or a write-in (priced here)."""
+
+    default_renderer = FAST_WIDGETS
 
     product = forms.ModelChoiceField(
         queryset=Product.objects.none(),
@@ -184,8 +224,17 @@ class LineForm(DescribedFormMixin, forms.Form):
     # and never undone (docs/rules.md#edit-conflicts)
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, line=None, initial_changes=None, **kwargs):
+    # Amounts the system computes; asked for only where the skip table skips calculation (see
+    # ``orders.selectors.document_hand_entry``).
+    HAND_ENTERED = {
+        "volume_discount_amount": "Volume discount",
+        "base_amount": "Amount",
+        "extended_amount": "Extended amount",
+    }
+
+    def __init__(self, *args, line=None, hand_entry=False, initial_changes=None, **kwargs):
         self.line = line
+        self.hand_entry = hand_entry
         if line is not None and "initial" not in kwargs and not args:
             kwargs["initial"] = {
                 "product": line.product_id,
@@ -197,10 +246,14 @@ class LineForm(DescribedFormMixin, forms.Form):
                 "manual_discount_amount": plain(line.manual_discount_amount),
                 "tax": plain(line.tax),
                 "expected_version": line.document.version,
+                **{name: plain(getattr(line, name)) for name in self.HAND_ENTERED},
                 **(initial_changes or {}),
             }
         prefix = kwargs.pop("prefix", None) or (f"line{line.pk}" if line is not None else "new")
         super().__init__(*args, prefix=prefix, **kwargs)
+        if hand_entry:
+            for name, label in self.HAND_ENTERED.items():
+                self.fields[name] = NumberField(label=label, required=False)
         self.fields["product"].queryset = Product.objects.filter(
             status=Product.Status.ACTIVE
         ).order_by("number")
@@ -210,6 +263,7 @@ class LineForm(DescribedFormMixin, forms.Form):
             units = units.filter(group_id=line.product.unit_group_id)
         self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = "Default"
+        read_once(self.fields["product"], self.fields["unit"])
         self.fields["price_per_unit"].help_text = ""
         for field in self.fields.values():
             if line is None:
@@ -258,6 +312,8 @@ class LineForm(DescribedFormMixin, forms.Form):
             "manual_discount_amount": data.get("manual_discount_amount") or Decimal("0"),
             "tax": data.get("tax") or Decimal("0"),
         }
+        if self.hand_entry:
+            values.update({name: data.get(name) or Decimal("0") for name in self.HAND_ENTERED})
         if product:
             values["unit"] = data.get("unit") or product.default_unit
         else:

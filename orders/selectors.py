@@ -4,8 +4,13 @@ timeline of a record)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
 from orders.models import DOCUMENT_MODELS, LINE_MODELS, ChangeRequest
-from orders.rules import can_edit, is_integration_user, read_only_message
+from orders.pricing import apply, engine
+from orders.pricing.policy import Operation, decide
+from orders.rules import can_edit, facts_for, is_integration_user, read_only_message
 from orders.services.common import visible_to
 from orders.services.guards import TRANSITIONS, active_invoice, guard, transitions_for
 from settings_app.errors import DomainError
@@ -44,10 +49,12 @@ class Action:
     text_field: str = "reason"
 
 
-def document_actions(user, document, *, has_lines: bool | None = None) -> list[Action]:
+def document_actions(
+    user, document, *, has_lines: bool | None = None, organization=None
+) -> list[Action]:
     """The command bar: every transition of the document's kind, allowed or not and why, from
     the same guards the services run. Actions whose state does not apply are left out."""
-    organization = Organization.load()
+    organization = organization or Organization.load()
     if has_lines is None:
         has_lines = LINE_MODELS[document.KIND].objects.filter(document=document).exists()
     actions = []
@@ -252,6 +259,8 @@ def line_edit_conflict(document, line, *, version: int, attempted: dict) -> Edit
     stored = {name: getattr(line, name) for name in attempted}
     places = document.currency.precision
     return _conflict(opened_values, stored, attempted, LINE_LABELS, places)
+
+
 def action_refusal(user, document, name: str) -> str:
     """Why the action ``name`` would be refused now ("" when it may run): the same guard."""
     transition = TRANSITIONS.get((document.KIND, name))
@@ -278,3 +287,70 @@ def latest_change_request(order):
         .order_by("-requested_on", "-id")
         .first()
     )
+
+
+# --- amounts entered by hand, and totals that do not add up (docs/rules.md#skip-table) -------
+
+
+@dataclass(frozen=True)
+class HandEntry:
+    """Which amounts the system does not compute for this user on this document, so the page
+    asks for them: the lines' volume discount, base and extended amounts; the header's
+    totals. The skip table decides (with system pricing off nothing is computed)."""
+
+    lines: bool
+    header: bool
+
+
+def document_hand_entry(user, document, organization=None) -> HandEntry:
+    organization = organization or Organization.load()
+    facts = facts_for(document, user, organization)
+    line_table = LINE_MODELS[document.KIND].__name__.lower()
+
+    def entered(table, operation) -> bool:
+        return not (organization.use_system_pricing and decide(table, operation, facts).compute)
+
+    return HandEntry(
+        lines=entered(line_table, Operation.CREATE) or entered(line_table, Operation.UPDATE),
+        header=entered(document.KIND, Operation.UPDATE),
+    )
+
+
+_SUMS = {"base_amount": "_line_base", "extended_amount": "_line_extended", "tax": "_line_tax"}
+
+
+def with_line_sums(queryset, kind: str):
+    """Documents with the sums of their lines' amounts, one sub-select each, so totals can be
+    checked for a whole list in its one query."""
+    line_model = LINE_MODELS[kind]
+    money = DecimalField(max_digits=23, decimal_places=10)
+    annotations = {}
+    for field, alias in _SUMS.items():
+        sums = (
+            line_model.objects.filter(document_id=OuterRef("pk"))
+            .order_by()
+            .values("document_id")
+            .annotate(total=Sum(field))
+            .values("total")
+        )
+        annotations[alias] = Coalesce(
+            Subquery(sums, output_field=money), Value(0), output_field=money
+        )
+    return queryset.annotate(**annotations)
+
+
+def totals_difference(document, sums: engine.LineSums | None = None) -> Decimal:
+    """Stored totals minus the totals its lines make (zero when they agree). Takes the sums
+    when the caller has them, else those ``with_line_sums`` annotated, else adds up the lines
+    (one query)."""
+    if sums is not None:
+        pass
+    elif hasattr(document, "_line_base"):
+        sums = engine.LineSums(
+            base_amount=Decimal(document._line_base),
+            extended_amount=Decimal(document._line_extended),
+            tax=Decimal(document._line_tax),
+        )
+    else:
+        sums = apply.line_sums(LINE_MODELS[document.KIND], document.pk)
+    return apply.totals_difference(document, sums)

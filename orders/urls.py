@@ -18,6 +18,7 @@ urlpatterns = [
     # Fragments and writes of any kind: /<opportunities|quotes|orders|invoices>/<id>/…
     path("<kind:kind>/<int:pk>/header/", records.document_update, name="document_update"),
     path("<kind:kind>/<int:pk>/lines/", records.lines, name="document_lines"),
+    path("<kind:kind>/<int:pk>/timeline/", records.timeline, name="document_timeline"),
     path("<kind:kind>/<int:pk>/lines/<int:line_id>/", records.line_detail, name="document_line"),
     path(
         "<kind:kind>/<int:pk>/lines/<int:line_id>/delete/",

@@ -13,6 +13,7 @@ from orders import models, selectors, services
 from orders.admin.base import DomainErrorsMixin, money_display, owner_name
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
+from orders.selectors import totals_difference
 from orders.services.common import visible_to
 from orders.services.guards import transitions_for
 from orders.templatetags.sop import provenance, provenance_short
@@ -304,6 +305,7 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
         "state",
         "status_reason",
         *(f"{name}_money" for name in HEADER_TOTALS),
+        "totals_check",
         "provenance",
         "version",
         "created_on",
@@ -330,6 +332,7 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
             hidden = {"id", "pricing", *HEADER_TOTALS}
             return [f.name for f in self.model._meta.fields if f.name not in hidden] + [
                 *(f"{name}_money" for name in HEADER_TOTALS),
+                "totals_check",
                 "provenance",
             ]
         return [name for name in self.computed if name != "number" or obj is not None]
@@ -353,6 +356,17 @@ class DocumentAdmin(DomainErrorsMixin, admin.ModelAdmin):
     )
     total_tax_money = money_display("total_tax", "Total tax")
     total_amount_money = money_display("total_amount", "Total amount")
+
+    @admin.display(description="Totals and lines")
+    def totals_check(self, obj):
+        """The record page's warning, here too: stored totals that disagree with the lines."""
+        if obj is None or obj.pk is None:
+            return "—"
+        difference = totals_difference(obj)
+        if not difference:
+            return "The totals are the sum of the lines."
+        places = obj.currency.precision
+        return f"Totals differ from the sum of the lines by {difference:,.{places}f}."
 
     @admin.display(description="How the totals were made")
     def provenance(self, obj):

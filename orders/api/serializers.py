@@ -10,12 +10,14 @@ from collections.abc import Mapping
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 
 from orders import lifecycle, representation
 from orders.api.fields import AsciiIntegerField, DateTimeString, DecimalString, PricingField
 from orders.models import (
+    HEADER_TOTALS,
     Account,
     BoundedDecimalField,
     Currency,
@@ -35,7 +37,7 @@ from orders.models import (
     Unit,
     UnitGroup,
 )
-from orders.selectors import documents_for
+from orders.selectors import documents_for, totals_difference
 from settings_app.models import Organization
 
 
@@ -286,7 +288,22 @@ HEADER_READ_ONLY = [
 ]
 
 
-class DocumentSerializer(ApiModelSerializer):
+class TotalsMatchMixin(serializers.Serializer):
+    """``totals_match``: whether the stored totals are the ones the lines make. They can differ
+    only where the skip table kept amounts as given (the back office's own figures)."""
+
+    totals_match = serializers.SerializerMethodField(
+        help_text="Whether the stored totals equal what the lines add up to (with the header's "
+        "discount and freight); false only where calculation was skipped and the figures were "
+        "kept as given."
+    )
+
+    @extend_schema_field(serializers.BooleanField(read_only=True))
+    def get_totals_match(self, document) -> bool:
+        return not totals_difference(document)
+
+
+class DocumentSerializer(TotalsMatchMixin, ApiModelSerializer):
     """A document header as listed (no lines). ``owner`` defaults to the acting user."""
 
     state_code = serializers.IntegerField(read_only=True)
@@ -312,7 +329,7 @@ class DocumentSerializer(ApiModelSerializer):
                 field.queryset = documents_for(request.user, kind)
 
     class Meta:
-        fields = list(representation.HEADER_FIELDS)
+        fields = [*representation.HEADER_FIELDS, "totals_match"]
         read_only_fields = HEADER_READ_ONLY
         extra_kwargs = {"owner": {"required": False}, "currency": {"required": True}}
 
@@ -325,21 +342,21 @@ class OpportunitySerializer(DocumentSerializer):
 class QuoteSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = Quote
-        fields = list(representation.document_fields(lifecycle.QUOTE))
+        fields = [*representation.document_fields(lifecycle.QUOTE), "totals_match"]
         read_only_fields = [*HEADER_READ_ONLY, "revision_number"]
 
 
 class SalesOrderSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = SalesOrder
-        fields = list(representation.document_fields(lifecycle.SALES_ORDER))
+        fields = [*representation.document_fields(lifecycle.SALES_ORDER), "totals_match"]
         read_only_fields = [*HEADER_READ_ONLY, "is_price_locked", "submitted_on", "submitted_by"]
 
 
 class InvoiceSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = Invoice
-        fields = list(representation.document_fields(lifecycle.INVOICE))
+        fields = [*representation.document_fields(lifecycle.INVOICE), "totals_match"]
         read_only_fields = [*HEADER_READ_ONLY, "is_price_locked"]
 
 
@@ -369,6 +386,54 @@ LINE_SERIALIZERS: dict[str, type[LineSerializer]] = {
 DETAIL_SERIALIZERS: dict[str, type[DocumentSerializer]] = {
     kind: _detail(SERIALIZERS[kind], LINE_SERIALIZERS[kind]) for kind in lifecycle.KINDS
 }
+
+
+# --- what a line write answers: the line, and its document's totals and version ------------
+
+
+def _totals(kind: str):
+    class Totals(TotalsMatchMixin, ApiModelSerializer):
+        class Meta:
+            model = SERIALIZERS[kind].Meta.model
+            fields = ["id", "version", *HEADER_TOTALS, "totals_match"]
+            read_only_fields = fields
+
+    Totals.__name__ = Totals.__qualname__ = f"{Totals.Meta.model.__name__}TotalsSerializer"
+    return Totals
+
+
+DOCUMENT_TOTALS_SERIALIZERS = {kind: _totals(kind) for kind in lifecycle.KINDS}
+
+
+def _line_written(kind: str):
+    class LineWritten(LINE_SERIALIZERS[kind]):
+        document = DOCUMENT_TOTALS_SERIALIZERS[kind](
+            read_only=True, help_text="The document after the write: its totals and version."
+        )
+
+        class Meta(LINE_SERIALIZERS[kind].Meta):
+            fields = [*LINE_SERIALIZERS[kind].Meta.fields, "document"]
+
+    name = f"{LINE_SERIALIZERS[kind].Meta.model.__name__}WrittenSerializer"
+    LineWritten.__name__ = LineWritten.__qualname__ = name
+    return LineWritten
+
+
+def _line_removed(kind: str):
+    class LineRemoved(serializers.Serializer):
+        id = serializers.IntegerField(read_only=True, help_text="The removed line's id.")
+        line_number = serializers.IntegerField(read_only=True)
+        document = DOCUMENT_TOTALS_SERIALIZERS[kind](
+            read_only=True, help_text="The document after the removal: its totals and version."
+        )
+
+    name = f"{LINE_SERIALIZERS[kind].Meta.model.__name__}RemovedSerializer"
+    LineRemoved.__name__ = LineRemoved.__qualname__ = name
+    return LineRemoved
+
+
+LINE_WRITTEN_SERIALIZERS = {kind: _line_written(kind) for kind in lifecycle.KINDS}
+LINE_REMOVED_SERIALIZERS = {kind: _line_removed(kind) for kind in lifecycle.KINDS}
 
 
 # --- action inputs ------------------------------------------------------------------------

@@ -167,6 +167,18 @@ def line_sums(line_model, document_id) -> engine.LineSums:
     )
 
 
+def totals_difference(document, sums: engine.LineSums) -> Decimal:
+    """How far the stored totals are from the totals the lines (and the header's discount and
+    freight) make: zero when they agree. The total amount's difference where it has one, else
+    the first other total that differs (a stored split that does not add up)."""
+    expected = header_totals_for(document, sums).as_dict()
+    differences = [
+        Decimal(getattr(document, name) or 0) - value
+        for name, value in sorted(expected.items(), key=lambda item: item[0] != "total_amount")
+    ]
+    return next((difference for difference in differences if difference), ZERO)
+
+
 def touch_document(document, *, actor, totals: engine.HeaderTotals | None = None, pricing=None):
     """One UPDATE of the header: version, modified, and the totals when they were computed.
 

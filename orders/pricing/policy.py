@@ -121,6 +121,7 @@ class Decision:
     compute: bool
     rule: str
     reason: str
+    plain: str = ""  # why it was skipped, for a message (no notation)
 
     @property
     def skip(self) -> bool:
@@ -153,7 +154,12 @@ def decide(table: Table | str, operation: Operation | str, facts: Facts) -> Deci
             + " and ".join(why[h] for h in held)
             + "; the values were kept as given."
         )
-        return Decision(compute=False, rule=rule.text, reason=reason)
+        plain = (
+            "the integration is on and "
+            + " and ".join(why[h] for h in held)
+            + ", so the amounts were kept as they are."
+        )
+        return Decision(compute=False, rule=rule.text, reason=reason, plain=plain)
     if rule.skip_when:
         reason = f"Calculated by the system ({label}: {rule.text}; the condition does not hold)."
     else:

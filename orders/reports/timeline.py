@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Max
+
 from orders import lifecycle
 from orders.integration.outbox import salesorder_ordering_key
 from orders.integration.payloads import (
@@ -250,14 +252,27 @@ def _header_entries(document, namer_for) -> list[TimelineEntry]:
 
 
 def _line_entries(document, namer_for) -> list[TimelineEntry]:
+    """The newest line changes (a 1,000-line order has more history than the timeline shows:
+    the window is its newest rows, so an edit made a moment ago is on it), each compared with
+    the line's version before it — from the window, or for a line's first row in the window
+    from one more query, which always runs so the count stays the same."""
     history = LINE_MODELS[document.KIND].history.model
-    records = list(
-        history.objects.filter(document_id=document.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")[: LIMIT * 2]
+    of_document = history.objects.filter(document_id=document.pk)
+    window = of_document.order_by("-history_date", "-history_id")[: LIMIT * 2]
+    records = list(window.select_related("history_user"))[::-1]
+    oldest = records[0].history_id if records else 0
+    latest_before = (
+        of_document.filter(
+            history_id__lt=oldest,
+            id__in=of_document.filter(history_id__gte=oldest).values("id"),
+        )
+        .order_by()
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values("last")
     )
-    namer = namer_for(records, LINE_FIELDS)
-    last_of_line: dict[int, object] = {}
+    last_of_line = {r.id: r for r in of_document.filter(history_id__in=latest_before)}
+    namer = namer_for([*last_of_line.values(), *records], LINE_FIELDS)
     entries = []
     for record in records:
         previous = last_of_line.get(record.id)

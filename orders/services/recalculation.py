@@ -24,8 +24,10 @@ def document_recalculate(*, actor, document, expected_version=None):
         document, _ = begin(
             kind, "recalculate", actor=actor, document=document, expected_version=expected_version
         )
-        recalculate(document, actor=actor, action="recalculate")
+        skipped = recalculate(document, actor=actor, action="recalculate") is False
         document.refresh_from_db()
+    # Why nothing was recalculated, in words for a message ("" when it ran).
+    document.recalculation_skipped = getattr(document, "_skipped_because", "") if skipped else ""
     return document
 
 
@@ -40,6 +42,11 @@ def recalculate(document, *, actor, action: str, volume: bool = False, details=N
     )
     line_model = LINE_MODELS[document.KIND]
     if not (decision.compute and organization.use_system_pricing):
+        document._skipped_because = (
+            decision.plain
+            if decision.skip
+            else "system pricing is off, so the amounts were kept as they are."
+        )
         audit(
             document,
             action=action,

@@ -3,6 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -117,3 +119,40 @@ def provenance_short(pricing):
         return "kept as given"
     source = pricing.get("price_source", "")
     return SOURCE_TAGS.get(source, "computed" if pricing.get("decision") else source)
+
+
+@register.simple_tag
+def form_field(field, hide_label=False, wide=False):
+    """templates/includes/field.html written in Python, for the lines table's forms (a record
+    page renders a dozen of them; the include was most of their cost). The same HTML, tested
+    against the include in tests/orders/views/test_widgets.py."""
+    auto_id = conditional_escape(field.auto_id)
+    label = conditional_escape(field.label)
+    errors = field.errors
+    checkbox = (
+        field.field.widget.input_type == "checkbox"
+        if hasattr(field.field.widget, "input_type")
+        else False
+    )
+    classes = "field" + (" has-error" if errors else "") + (" checkbox" if checkbox else "")
+    classes += " wide" if wide else ""
+    if checkbox:
+        body = f'{field} <label for="{auto_id}">{label}</label>\n  '
+    else:
+        sr = ' class="sr-only"' if hide_label else ""
+        required = ' <span class="req" aria-hidden="true">*</span>' if field.field.required else ""
+        body = f'<label for="{auto_id}"{sr}>{label}{required}</label>\n  {field}'
+    help_text = (
+        f'<small id="{auto_id}_help" class="help">{conditional_escape(field.help_text)}</small>'
+        if field.help_text
+        else ""
+    )
+    error = (
+        f'<p id="{auto_id}_error" class="field-error">'
+        f"{conditional_escape(' '.join(str(e) for e in errors))}</p>"
+        if errors
+        else ""
+    )
+    return mark_safe(  # noqa: S308 — every value above is escaped
+        f'\n<div class="{classes}">\n  {body}\n  {help_text}\n  {error}\n</div>\n'
+    )

@@ -7,7 +7,8 @@ document.addEventListener("click", (event) => {
 });
 
 // After htmx swaps the product lines, put the keyboard focus where the user's work continues:
-// the first input of a line being edited, the first field in error, or the section heading.
+// the first input of a line being edited, the first field in error, the question before a
+// line is removed, or the section heading (the status line says what changed).
 document.addEventListener("htmx:afterSettle", (event) => {
   const lines = document.getElementById("lines");
   if (!lines || !lines.contains(event.target) && event.target !== lines) {
@@ -18,6 +19,7 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const target =
     lines.querySelector("[aria-invalid='true']") ||
     lines.querySelector("tr.editing select, tr.editing input:not([type='hidden'])") ||
+    lines.querySelector("tr.confirm button") ||
     (fromAddForm && lines.querySelector("#id_new-product")) ||
     lines.querySelector("#lines-h");
   if (target) {

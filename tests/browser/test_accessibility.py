@@ -3,6 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from settings_app import roles
 from tests.conftest import set_switch
 from tests.orders.views.helpers import build_document
 
@@ -42,6 +43,9 @@ def test_sales_pages(page, live_server, people, shop, sign_in):
         "/orders/",
         opportunity.get_absolute_url(),
         f"/opportunities/{opportunity.pk}/lines/{opportunity.lines.first().pk}/",  # a line in edit
+        # a line's removal asked first
+        f"/opportunities/{opportunity.pk}/lines/{opportunity.lines.first().pk}/delete/",
+        f"/opportunities/{opportunity.pk}/timeline/",  # the page with its timeline in place
         order.get_absolute_url(),
         "/opportunities/new/",
         "/products/",
@@ -99,4 +103,31 @@ def test_manager_pages_with_work_cards_charts_team_views_and_bulk_results(
     found = serious(page)
     if found:
         problems["bulk result"] = found
+    assert problems == {}
+
+
+def test_the_integration_users_record_page(page, live_server, people, shop, sign_in):
+    """The amounts entered by hand, and the note when totals differ from the lines."""
+    from decimal import Decimal
+
+    from orders.services import perform
+    from orders.services.documents import line_update
+    from tests.factories import UserFactory
+
+    set_switch(people["customizer"], True)
+    back_office = UserFactory(
+        username="backoffice", role=roles.BACK_OFFICE, is_integration_user=True
+    )
+    order = build_document(shop, "salesorder", people["sales"], lines=2)
+    perform("submit", actor=people["sales"], document=order)
+    line = order.lines.first()
+    line_update(actor=back_office, line=line, extended_amount=Decimal("1.00"))
+    sign_in("backoffice")
+    problems = {}
+    for path in (order.get_absolute_url(), f"/orders/{order.pk}/lines/{line.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.get_by_text("Totals differ from the sum of the lines by").count() == 1
+        found = serious(page)
+        if found:
+            problems[path] = found
     assert problems == {}

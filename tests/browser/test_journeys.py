@@ -222,3 +222,56 @@ def test_unit_choices_follow_the_chosen_product(page, live_server, people, shop,
     form.get_by_label("Product", exact=True).select_option(label="B-1 Boxed")
     expect(unit.locator("option:not([disabled])", has_text="Box of 12")).to_have_count(1)
     expect(unit.locator("option:not([disabled])", has_text="Each")).to_have_count(0)
+
+
+def test_removing_a_line_asks_first_and_keeps_the_rest_of_the_table(
+    page, live_server, people, shop, sign_in, console_errors
+):
+    opportunity = build_document(shop, "opportunity", people["sales"], lines=2)
+    sign_in("sales")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    page.evaluate("window.__stillHere = true")
+    expect(page.locator("#total-amount")).to_have_text("60.00")  # 2 × 10 + 2 × 20
+    page.get_by_role("link", name="Remove line 1").click()
+    question = page.locator("tr.confirm")
+    expect(question).to_contain_text("Remove line 1, Widget 0 (2 × 10.00 = 20.00)?")
+    confirm = question.get_by_role("button", name="Remove line 1")
+    expect(confirm).to_be_focused()
+    question.get_by_role("link", name="Keep it").click()
+    expect(page.locator("tr.confirm")).to_have_count(0)
+    expect(page.locator("#lines tbody tr")).to_have_count(2)
+    page.get_by_role("link", name="Remove line 1").click()
+    page.locator("tr.confirm").get_by_role("button", name="Remove line 1").click()
+    expect(page.locator("#lines tbody tr")).to_have_count(1)
+    expect(page.locator("#lines tbody")).not_to_contain_text("Widget 0")
+    expect(page.locator("#total-amount")).to_have_text("40.00")
+    expect(page.locator("#line-status")).to_have_text("Line 1 (Widget 0) removed.")
+    assert opportunity.lines.count() == 1
+    # a product added to the table is a row like the others: it can be edited in place
+    add_product(page, "P-2 Widget 2", "1")
+    expect(page.locator("#total-amount")).to_have_text("70.00")
+    page.get_by_role("link", name="Edit line 3").click()
+    row = page.locator("tr.editing")
+    row.get_by_label("Quantity").fill("2")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("#total-amount")).to_have_text("100.00")
+    expect(page.locator("#lines tbody tr")).to_have_count(2)
+    assert page.evaluate("window.__stillHere") is True
+
+
+def test_the_first_product_replaces_the_empty_table_row(
+    page, live_server, people, shop, sign_in, console_errors
+):
+    opportunity = build_document(shop, "opportunity", people["sales"])
+    sign_in("sales")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    expect(page.locator("#lines tbody")).to_contain_text("No products yet.")
+    add_product(page, "P-0 Widget 0", "1")
+    expect(page.locator("#lines tbody tr")).to_have_count(1)
+    expect(page.locator("#lines tbody")).not_to_contain_text("No products yet.")
+    # the add form came back empty, ready for the next product
+    expect(page.locator("form.add-line").get_by_label("Quantity")).to_have_value("")
+    page.get_by_role("link", name="Remove line 1").click()
+    page.locator("tr.confirm").get_by_role("button", name="Remove line 1").click()
+    expect(page.locator("#lines tbody")).to_contain_text("No products yet.")
+    expect(page.locator("#total-amount")).to_have_text("0.00")

@@ -34,6 +34,7 @@ from orders.api.views.base import (
     with_etag,
 )
 from orders.models import DOCUMENT_MODELS
+from orders.selectors import with_line_sums
 from orders.services import documents
 
 
@@ -90,7 +91,8 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
         return DETAIL_SERIALIZERS[self.kind]
 
     def get_queryset(self):
-        return visible_documents(self.request.user, self.kind)
+        # the sums of the lines ride along, so ``totals_match`` costs no query per document
+        return with_line_sums(visible_documents(self.request.user, self.kind), self.kind)
 
     def filter_list(self, queryset):
         query = DocumentListQuery(data=self.request.query_params, context={"kind": self.kind})
@@ -116,8 +118,8 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def document_response(self, document, *, status_code=status.HTTP_200_OK) -> Response:
         """The single-record representation, read fresh from the database after a write."""
         fresh = (
-            DOCUMENT_MODELS[document.KIND]
-            .objects.select_related("currency")
+            with_line_sums(DOCUMENT_MODELS[document.KIND].objects, document.KIND)
+            .select_related("currency")
             .prefetch_related("lines")
             .get(pk=document.pk)
         )

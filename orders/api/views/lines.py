@@ -10,7 +10,11 @@ from orders import lifecycle
 from orders.api import conditional
 from orders.api.idempotency import idempotent
 from orders.api.permissions import model_perm
-from orders.api.serializers import LINE_SERIALIZERS
+from orders.api.serializers import (
+    LINE_REMOVED_SERIALIZERS,
+    LINE_SERIALIZERS,
+    LINE_WRITTEN_SERIALIZERS,
+)
 from orders.api.views.base import (
     ApiViewMixin,
     parse_id,
@@ -75,15 +79,17 @@ class LineViewSet(ApiViewMixin, viewsets.GenericViewSet):
         line.document = self.document()
         return line
 
+    def written(self, document_id: int):
+        """The document after a line write, read fresh (its totals, version, and whether they
+        match the lines): what a write answers with, rather than the whole order."""
+        return DOCUMENT_MODELS[self.kind].objects.select_related("currency").get(pk=document_id)
+
     def line_response(self, line, *, status_code=status.HTTP_200_OK) -> Response:
         fresh = LINE_MODELS[self.kind].objects.get(pk=line.pk)
-        version = (
-            DOCUMENT_MODELS[self.kind]
-            .objects.values_list("version", flat=True)
-            .get(pk=fresh.document_id)
-        )
-        response = Response(self.get_serializer(fresh).data, status=status_code)
-        response["ETag"] = conditional.etag(version)
+        fresh.document = self.written(fresh.document_id)
+        data = LINE_WRITTEN_SERIALIZERS[self.kind](fresh, context=self.get_serializer_context())
+        response = Response(data.data, status=status_code)
+        response["ETag"] = conditional.etag(fresh.document.version)
         return response
 
     def list(self, request, *args, **kwargs):
@@ -131,14 +137,12 @@ class LineViewSet(ApiViewMixin, viewsets.GenericViewSet):
             line=line,
             expected_version=conditional.expected_version(request, line.document.version),
         )
-        response = Response(status=status.HTTP_204_NO_CONTENT)
+        document = self.written(line.document_id)
+        removed = {"id": line.pk, "line_number": line.line_number, "document": document}
+        data = LINE_REMOVED_SERIALIZERS[self.kind](removed, context=self.get_serializer_context())
+        response = Response(data.data)
         # The document changed with its line: its new ETag, for the next If-Match.
-        version = (
-            DOCUMENT_MODELS[self.kind]
-            .objects.values_list("version", flat=True)
-            .get(pk=line.document_id)
-        )
-        response["ETag"] = conditional.etag(version)
+        response["ETag"] = conditional.etag(document.version)
         return response
 
 
@@ -148,9 +152,17 @@ def _line_schema(kind: str):
     return {
         "list": extend_schema(parameters=params),
         "retrieve": extend_schema(parameters=[*params, LINE_ID]),
-        "create": extend_schema(parameters=params, request=line, responses={201: line}),
-        "partial_update": extend_schema(parameters=[*params, LINE_ID], request=line),
-        "destroy": extend_schema(parameters=[*params, LINE_ID], responses={204: None}),
+        "create": extend_schema(
+            parameters=params, request=line, responses={201: LINE_WRITTEN_SERIALIZERS[kind]}
+        ),
+        "partial_update": extend_schema(
+            parameters=[*params, LINE_ID],
+            request=line,
+            responses={200: LINE_WRITTEN_SERIALIZERS[kind]},
+        ),
+        "destroy": extend_schema(
+            parameters=[*params, LINE_ID], responses={200: LINE_REMOVED_SERIALIZERS[kind]}
+        ),
     }
 
 

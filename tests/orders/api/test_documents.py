@@ -99,7 +99,8 @@ def test_create_then_read_a_document(api, salesperson, catalog, kind):
 def test_order_has_exactly_the_documented_fields(api, salesperson, make_document):
     order = make_document("salesorder", salesperson, lines=1)
     body = api(salesperson).get(f"/api/v1/salesorders/{order.pk}").json()
-    assert set(body) == HEADER_FIELDS | ORDER_FIELDS | {"lines"}
+    assert set(body) == HEADER_FIELDS | ORDER_FIELDS | {"lines", "totals_match"}
+    assert body["totals_match"] is True
     assert set(body["lines"][0]) == LINE_FIELDS
     assert body["state"] == "active"
     assert (body["state_code"], body["status_code"]) == (0, 1)
@@ -113,10 +114,10 @@ def test_invoice_and_list_fields(api, salesperson, make_document):
     invoice = make_document("invoice", salesperson)
     client = api(salesperson)
     body = client.get(f"/api/v1/invoices/{invoice.pk}").json()
-    assert set(body) == HEADER_FIELDS | {"sales_order", "is_price_locked", "lines"}
+    assert set(body) == HEADER_FIELDS | {"sales_order", "is_price_locked", "lines", "totals_match"}
     listed = client.get("/api/v1/invoices").json()["results"][0]
     assert "lines" not in listed
-    assert set(listed) == HEADER_FIELDS | {"sales_order", "is_price_locked"}
+    assert set(listed) == HEADER_FIELDS | {"sales_order", "is_price_locked", "totals_match"}
 
 
 @pytest.mark.django_db

@@ -241,9 +241,28 @@ def test_delete_a_line(api, salesperson, make_document):
     line = order.lines.first()
     client = api(salesperson)
     response = client.delete(lines_url("salesorders", order, line))
-    assert response.status_code == 204
+    assert response.status_code == 200
     after = client.get(f"/api/v1/salesorders/{order.pk}")
     assert after.json()["total_amount"] == "40.00"
+    # the removed line and the document's totals and version, not the whole order
+    assert response.json() == {
+        "id": line.pk,
+        "line_number": line.line_number,
+        "document": {
+            key: after.json()[key]
+            for key in (
+                "id",
+                "version",
+                "total_line_item_amount",
+                "total_line_item_discount_amount",
+                "total_discount_amount",
+                "total_amount_less_freight",
+                "total_tax",
+                "total_amount",
+                "totals_match",
+            )
+        },
+    }
     assert response["ETag"] == after["ETag"]  # the document's new version, for the next If-Match
 
 

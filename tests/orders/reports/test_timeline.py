@@ -79,8 +79,25 @@ def test_the_timeline_refreshes_after_an_in_page_line_edit(client, salesperson, 
 def test_the_timeline_is_focusable_and_labelled(client, salesperson, make_document):
     document = make_document("opportunity", salesperson, lines=1)
     client.force_login(salesperson)
-    html = client.get(document.get_absolute_url()).content.decode()
+    url = reverse("document_timeline", kwargs={"kind": "opportunity", "pk": document.pk})
+    page = client.get(document.get_absolute_url()).content.decode()
+    # the page asks for its timeline as soon as it is shown (and links to it without htmx)
+    assert f'hx-get="{url}" hx-trigger="load"' in page and f'<a href="{url}">' in page
+    html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert html.lstrip().startswith('<section class="card timeline-card" id="timeline"')
     assert 'id="timeline" tabindex="0" aria-labelledby="timeline-h"' in html
+    assert "Added line 1" in html and "<html" not in html
+    whole = client.get(url).content.decode()  # without JavaScript: the page, timeline in place
+    assert "<html" in whole and 'id="timeline" tabindex="0"' in whole
+
+
+def test_another_salespersons_timeline_is_not_found(
+    client, salesperson, other_salesperson, make_document
+):
+    document = make_document("opportunity", other_salesperson, lines=1)
+    client.force_login(salesperson)
+    url = reverse("document_timeline", kwargs={"kind": "opportunity", "pk": document.pk})
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
 
 
 def test_the_timeline_costs_the_same_queries_with_few_or_many_edits(salesperson, make_document):
@@ -94,3 +111,15 @@ def test_the_timeline_costs_the_same_queries_with_few_or_many_edits(salesperson,
     with CaptureQueriesContext(connection) as many:
         document_timeline(document)
     assert len(many) == len(few)
+
+
+def test_an_edit_on_a_long_order_is_on_the_timeline_with_its_change(
+    client, salesperson, make_document
+):
+    """More line history than the timeline shows (a line added 210 times): the window is the
+    newest rows, and an edited line is compared with its version before the window."""
+    document = make_document("opportunity", salesperson, lines=210)
+    first = document.lines.order_by("line_number").first()
+    line_update(actor=salesperson, line=first, quantity=Decimal("7"))
+    entry = next(e for e in document_timeline(document) if e.title.startswith("Changed line 1:"))
+    assert [(c.label, c.before, c.after) for c in entry.changes] == [("Quantity", "2", "7")]

@@ -50,7 +50,9 @@ def test_record_page_shows_header_lines_totals_commands_and_timeline(
     assert 'id="lines"' in html and "Widget 0" in html and "Widget 1" in html
     assert 'id="total-amount">60.00<' in html
     assert 'role="toolbar"' in html
-    assert 'class="timeline"' in html and "Added line 1" in html
+    timeline = reverse("document_timeline", kwargs={"kind": kind, "pk": document.pk})
+    assert f'id="timeline" aria-labelledby="timeline-h" hx-get="{timeline}"' in html
+    assert "Added line 1" in client.get(timeline, **HX).content.decode()
     assert "Computed from the price list" not in html  # provenance is the domain's words …
     assert "From price list Retail" in html  # … shown in a disclosure per line
 
@@ -154,11 +156,16 @@ def test_htmx_add_line_returns_lines_totals_and_command_bar(
     response = client.post(lines_url(document), line_post("new", catalog["products"][1], "3"), **HX)
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith('<section id="lines"')
-    assert "<html" not in html
+    line = document.lines.get()
+    # the new row (appended by htmx), and what else changed out of band: never the whole table
+    assert html.lstrip().startswith(f'<tr id="line-{line.pk}">')
+    assert "<html" not in html and 'id="lines"' not in html
     assert "Widget 1" in html
+    assert 'id="totals" aria-live="polite" hx-swap-oob="true"' in html
     assert 'id="total-amount">60.00<' in html  # 3 × 20
     assert 'id="commandbar" class="commandbar-wrap" hx-swap-oob="true"' in html
+    assert 'id="add-line"' in html and 'id="timeline"' in html
+    assert '<tr id="no-lines" hx-swap-oob="delete">' in html
     assert document.lines.count() == 1
 
 
@@ -239,7 +246,7 @@ def test_line_pages_need_post_for_delete_and_the_right_record(client, salesperso
     a = make_document("opportunity", salesperson, lines=1)
     b = make_document("opportunity", salesperson, lines=1)
     client.force_login(salesperson)
-    assert client.get(line_url(a.lines.get(), "delete")).status_code == 405
+    assert client.put(line_url(a.lines.get(), "delete")).status_code == 405
     wrong = reverse(
         "document_line", kwargs={"kind": "opportunity", "pk": a.pk, "line_id": b.lines.get().pk}
     )
