@@ -141,7 +141,7 @@ def record_context(
         "unavailable_actions": [a for a in actions if not attr(a, "allowed")],
         "action_error": action_error,
         "conflict": conflict,
-        "line_conflict": line_conflict,
+        "line_conflict": line_conflict if special_line is not None else None,
         "line_conflict_form": f"line-form-{edit_line_id}" if line_conflict else "",
         "precision": document.currency.precision,
         "totals_difference": selectors.totals_difference(document, line_sums(rows)),

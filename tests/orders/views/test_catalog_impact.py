@@ -104,7 +104,8 @@ def test_timeline_says_old_and_new_unit_price_and_total_with_who_and_why(
     assert entry.actor == customizer.get_full_name() or customizer.username
     assert "changed the price list item Retail: P-0 Widget 0" in entry.detail
     client.force_login(salesperson)
-    html = client.get(order.get_absolute_url()).content.decode()
+    timeline = reverse("document_timeline", kwargs={"kind": "salesorder", "pk": order.pk})
+    html = client.get(timeline, **HX).content.decode()
     assert "10.00 → <strong>12.50</strong>" in html and "20.00 → <strong>25.00</strong>" in html
 
 

@@ -168,12 +168,18 @@ def test_request_a_change_through_its_form(client, salesperson, submitted):
     assert 'id="change-request"' in html
     name = salesperson.get_full_name()
     assert re.search(rf"</time> by {name}: “Customer wants 5 units” — waiting for the back", html)
-    assert "Change requested by" in html  # the timeline
+    assert "Change requested by" in timeline_html(client, submitted)
     assert ">Request a change</button>" not in html  # one open request at a time
     assert "<strong>Request a change</strong>: A change to" in html
     order = fresh(submitted)
     assert order.state == "submitted"
     assert Event.objects.filter(type=payloads.SALESORDER_CHANGE_REQUESTED).count() == 1
+
+
+def timeline_html(client, order) -> str:
+    """The timeline comes by itself right after the page (its own address)."""
+    url = reverse("document_timeline", kwargs={"kind": "salesorder", "pk": order.pk})
+    return text(client.get(url, HTTP_HX_REQUEST="true"))
 
 
 def test_the_banner_says_who_requested_and_then_the_decline(
@@ -189,7 +195,7 @@ def test_the_banner_says_who_requested_and_then_the_decline(
     salesorder_decline_change(actor=integration_user, document=fresh(submitted), reason="Too late")
     html = text(client.get(submitted.get_absolute_url()))
     assert "Change declined</strong> by the back office" in html and "“Too late”" in html
-    assert "Change declined by the back office: Too late" in html  # the timeline
+    assert "Change declined by the back office: Too late" in timeline_html(client, submitted)
 
 
 def test_request_a_change_is_refused_where_the_guard_refuses(
