@@ -235,12 +235,14 @@ def render_add_form(request, document, form):
 
 
 def render_lines(request, document, **kwargs):
-    """The whole lines section (a whole-table refresh), command bar and timeline out of band."""
+    """The whole lines section (a whole-table refresh), command bar and timeline out of band.
+    It replaces the section whatever element asked (a row's form targets its row)."""
     document.refresh_from_db()
     context = record_context(request, document, **kwargs)
     context["oob"] = True
     context["timeline"] = document_timeline(document)
-    return render(request, f"{TEMPLATE}#lines", context)
+    response = render(request, f"{TEMPLATE}#lines", context)
+    return reswap(retarget(response, "#lines"), "outerHTML")
 
 
 def load_row_line(document, line_id: int):
@@ -405,14 +407,13 @@ def line_detail(request, kind: str, pk: int, line_id: int):
                         line_conflict=conflict,
                     )
                 # the conflict is shown above the table: the whole lines section, not the row
-                response = render_lines(
+                return render_lines(
                     request,
                     document,
                     edit_form=merged,
                     edit_line_id=line.pk,
                     line_conflict=conflict,
                 )
-                return reswap(retarget(response, "#lines"), "outerHTML")
             values = {k: v for k, v in values.items() if k in conflict.mine}
         try:
             if values:

@@ -116,8 +116,12 @@ def test_removing_a_line_below_the_header_discount_is_refused_at_page_and_api(
     second = order.lines.get(line_number=2)
     client.force_login(salesperson)
     url = reverse("document_line_delete", args=["salesorder", order.pk, second.pk])
-    html = client.post(url, **HX).content.decode()
+    response = client.post(url, **HX)
+    html = response.content.decode()
     assert "less than the sales order&#x27;s discount of 50.00: lower the discount first" in html
+    # the row's form asked, but the refusal stands above the table: the section is replaced
+    assert response["HX-Retarget"] == "#lines" and response["HX-Reswap"] == "outerHTML"
+    assert html.lstrip().startswith('<section id="lines"') and 'id="totals"' in html
     assert order.lines.count() == 2
     response = api_for(salesperson).delete(f"/api/v1/salesorders/{order.pk}/lines/{second.pk}")
     assert response.status_code == 409 and response.json()["code"] == "discount_too_large"
