@@ -3,11 +3,17 @@
 The ``Delivery`` table is the queue. A worker (``manage.py deliver_webhooks``) repeatedly
 claims a few due rows and sends them:
 
-* **Claiming** selects rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL) and stamps a
-  lease (``locked_until``) on each with a conditional UPDATE, so several workers never send the
-  same row at once, and a worker killed mid-delivery (SIGKILL, power loss) leaves a lease that
-  simply expires; the row is then sent again with the same ``webhook-id``. The lease is
-  renewed just before each send, so a slow batch never outlives it.
+* **Claiming** is one statement per batch: ``UPDATE … SET locked_until = <lease> WHERE id IN
+  (SELECT … the due rows … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING`` the rows with their
+  event and endpoint (no row locks on SQLite, where the single statement is atomic anyway). So
+  several workers never send the same row at once, and a worker killed mid-delivery (SIGKILL,
+  power loss) leaves a lease that simply expires; the row is then sent again with the same
+  ``webhook-id``. Before each send the lease is renewed if what is left of it would not cover
+  the attempt, so a slow batch never outlives it. A partial index on the undelivered rows
+  keeps the claim from reading the delivered ones, however many there are.
+* **Recording** an outcome is one statement on PostgreSQL (the delivery's UPDATE and the
+  attempt's INSERT together) and two on SQLite: with the claim, at most two queries per
+  delivery on PostgreSQL.
 * **Per-order ordering**: a delivery is not claimable while an earlier event (lower sequence)
   with the same ordering key, to the same endpoint, is not delivered — dead-lettered ones
   included, until someone retries them (ordering is the promise; a dead letter is shown on App
@@ -25,18 +31,18 @@ import json
 import logging
 import random
 import time
-from contextlib import nullcontext
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from standardwebhooks.webhooks import Webhook
 
 from orders.integration.transport import Outcome, post
-from orders.models import Delivery, DeliveryAttempt
+from orders.models import Delivery, DeliveryAttempt, Endpoint, Event
 
 logger = logging.getLogger("sopsite.integration")
 
@@ -46,6 +52,7 @@ DEFAULT_TIMEOUT_SECONDS = 15.0
 # one fails, the delivery is dead-lettered (11 attempts in total).
 RETRY_DELAYS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800]
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+LEASE_MARGIN = timedelta(seconds=10)  # what an attempt's bookkeeping may take past its timeout
 JITTER = 0.2  # each delay is stretched or shrunk by up to 20 %, so retries do not stampede
 
 
@@ -76,9 +83,26 @@ def retry_delay(failed_attempts: int) -> timedelta | None:
 
 
 @dataclass(frozen=True)
+class Job:
+    """What a send needs, read with the claim: the event (``event_id`` is the webhook-id) and
+    the endpoint."""
+
+    attempts: int
+    event_pk: int
+    event_id: str
+    type: str
+    created_on: datetime
+    payload: dict
+    endpoint_id: int
+    url: str
+    secret: str
+
+
+@dataclass(frozen=True)
 class Claim:
     delivery_id: int
     lease_until: datetime
+    job: Job | None = field(default=None, compare=False)
 
 
 def _blocked_by_earlier():
@@ -107,30 +131,90 @@ def claimable(now: datetime):
     )
 
 
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _when(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
-    """Lease up to ``limit`` due deliveries to this worker, oldest event first."""
+    """Lease up to ``limit`` due deliveries to this worker, oldest event first: one statement
+    that stamps the lease and returns what the sends need."""
     now = now or timezone.now()
     lease_until = now + lease_duration()
-    # With row locks (PostgreSQL), read and lease in one transaction and skip rows another
-    # worker holds. Without them (SQLite), a read-then-write transaction would only risk a
-    # "database is locked" upgrade conflict; each conditional UPDATE below is atomic anyway.
-    row_locks = connection.features.has_select_for_update_skip_locked
-    with transaction.atomic() if row_locks else nullcontext():
-        candidates = claimable(now)
-        if row_locks:
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        candidates = list(
-            candidates.order_by("event_id", "endpoint_id").values_list("pk", flat=True)[:limit]
+    candidates = claimable(now).order_by("event_id", "endpoint_id").values("pk")[:limit]
+    select, params = candidates.query.sql_with_params()
+    delivery, event, endpoint = _table(Delivery), _table(Event), _table(Endpoint)
+    if connection.features.has_select_for_update_skip_locked:
+        # Rows another worker is claiming right now are skipped, not waited for.
+        select += f" FOR UPDATE OF {delivery} SKIP LOCKED"
+
+    def of_event(column: str) -> str:
+        return f"(SELECT e.{column} FROM {event} e WHERE e.sequence = {delivery}.event_id)"  # noqa: S608  # nosec B608
+
+    def of_endpoint(column: str) -> str:
+        return f"(SELECT p.{column} FROM {endpoint} p WHERE p.id = {delivery}.endpoint_id)"  # noqa: S608  # nosec B608
+
+    returning = ", ".join(
+        [
+            "id",
+            "attempts",
+            "event_id",
+            of_event("event_id"),
+            of_event("type"),
+            of_event("created_on"),
+            of_event("payload"),
+            "endpoint_id",
+            of_endpoint("url"),
+            of_endpoint("secret"),
+        ]
+    )
+    # Table names from the models' metadata, quoted; every value is a parameter.
+    sql = (
+        f"UPDATE {delivery} SET locked_until = %s WHERE id IN ({select}) "  # noqa: S608  # nosec B608
+        f"RETURNING {returning}"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [_when(lease_until), *params])
+        rows = cursor.fetchall()
+    claims = [
+        Claim(
+            row[0], lease_until, Job(row[1], *row[2:5], _datetime(row[5]), _json(row[6]), *row[7:])
         )
-        claims = []
-        for pk in candidates:
-            # Re-checked in the UPDATE itself, so that where row locks do not exist (SQLite) a
-            # worker whose candidate list is stale cannot take a row that another worker has
-            # leased — or already delivered and released — since it read the list.
-            taken = claimable(now).filter(pk=pk).update(locked_until=lease_until)
-            if taken:
-                claims.append(Claim(pk, lease_until))
+        for row in rows
+    ]
+    claims.sort(key=lambda claim: (claim.job.event_pk, claim.job.endpoint_id))
     return claims
+
+
+def _datetime(value) -> datetime:
+    if isinstance(value, str):  # SQLite
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _job(delivery_id: int) -> Job:
+    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+    event, endpoint = delivery.event, delivery.endpoint
+    return Job(
+        delivery.attempts,
+        event.pk,
+        event.event_id,
+        event.type,
+        event.created_on,
+        event.payload,
+        endpoint.pk,
+        endpoint.url,
+        endpoint.secret,
+    )
 
 
 def webhook_body(event) -> str:
@@ -166,54 +250,71 @@ def send(*, url: str, body: str, headers: dict[str, str]) -> Outcome:
 
 def attempt(claim: Claim, *, now: datetime | None = None) -> Outcome:
     """Send one claimed delivery and record the attempt and the new schedule."""
-    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=claim.delivery_id)
-    event, endpoint = delivery.event, delivery.endpoint
-    body = webhook_body(event)
+    job = claim.job or _job(claim.delivery_id)
+    body = webhook_body(job)
     # The signature's timestamp is the real time of sending: receivers reject stale ones.
     sent_at = timezone.now()
     try:
-        headers = signed_headers(event=event, secret=endpoint.secret, body=body, sent_at=sent_at)
+        headers = signed_headers(event=job, secret=job.secret, body=body, sent_at=sent_at)
     except (ValueError, TypeError, RuntimeError) as error:
         # A secret edited by hand into something that is not base64: a failure like any
         # other (retried, then dead-lettered), visible on App Settings, until it is rotated.
         outcome = Outcome(False, None, f"Cannot sign with the endpoint's secret: {error}", 0)
     else:
-        outcome = send(url=endpoint.url, body=body, headers=headers)
-    record_outcome(delivery, claim, outcome, now=now)
+        outcome = send(url=job.url, body=body, headers=headers)
+    record_outcome(claim, outcome, now=now)
     return outcome
 
 
-def record_outcome(delivery: Delivery, claim: Claim, outcome: Outcome, *, now=None) -> None:
+def record_outcome(claim: Claim, outcome: Outcome, *, now=None) -> None:
+    """The attempt's log row, and the delivery's new state — written only by the holder of the
+    lease: a worker that outlived its lease (it should not, see ``lease_duration``) leaves the
+    row to the one that took it over. One statement on PostgreSQL, two on SQLite."""
     now = now or timezone.now()
-    with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery_id=delivery.pk,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            duration_ms=outcome.duration_ms,
-        )
-        # Only the holder of the lease writes the result; a worker that outlived its lease
-        # (it should not, see lease_duration) leaves the row to the one that took it over.
-        mine = Delivery.objects.filter(pk=delivery.pk, locked_until=claim.lease_until)
-        common = {
-            "attempts": F("attempts") + 1,
-            "locked_until": None,
-            "last_status_code": outcome.status_code,
-        }
-        if outcome.ok:
-            mine.update(status=Delivery.Status.DELIVERED, delivered_on=now, last_error="", **common)
-            return
-        delay = retry_delay(delivery.attempts + 1)
+    job = claim.job or _job(claim.delivery_id)
+    changes = {"last_status_code": outcome.status_code}
+    if outcome.ok:
+        changes.update(status=Delivery.Status.DELIVERED, delivered_on=_when(now), last_error="")
+    else:
+        delay = retry_delay(job.attempts + 1)
+        changes.update(status=Delivery.Status.DEAD, last_error=outcome.error)
         if delay is None:
-            mine.update(status=Delivery.Status.DEAD, last_error=outcome.error, **common)
-            logger.warning("Webhook %s to %s dead-lettered", delivery.event_id, delivery.endpoint)
+            logger.warning("Webhook %s to %s dead-lettered", job.event_id, job.url)
         else:
-            mine.update(
-                status=Delivery.Status.FAILING,
-                next_attempt_at=now + delay,
-                last_error=outcome.error,
-                **common,
-            )
+            changes.update(status=Delivery.Status.FAILING, next_attempt_at=_when(now + delay))
+    delivery, attempts = _table(Delivery), _table(DeliveryAttempt)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(name)} = %s" for name in changes)
+    update = (
+        f"UPDATE {delivery} SET {assignments}, attempts = attempts + 1, locked_until = NULL "  # noqa: S608  # nosec B608
+        "WHERE id = %s AND locked_until = %s"
+    )
+    update_params = [*changes.values(), claim.delivery_id, _when(claim.lease_until)]
+    # The attempt is logged if the delivery still exists (its endpoint may have been deleted).
+    insert = (
+        f"INSERT INTO {attempts} (delivery_id, at, status_code, error, duration_ms) "  # noqa: S608  # nosec B608
+        f"SELECT %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM {delivery} WHERE id = %s)"
+    )
+    insert_params = [
+        claim.delivery_id,
+        _when(timezone.now()),
+        outcome.status_code,
+        outcome.error,
+        outcome.duration_ms,
+        claim.delivery_id,
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH mine AS ({update}) {insert}", [*update_params, *insert_params])
+            return
+        with transaction.atomic():
+            cursor.execute(insert, insert_params)
+            cursor.execute(update, update_params)
+
+
+def _lease_covers_attempt(claim: Claim, now: datetime | None) -> bool:
+    left = claim.lease_until - (now or timezone.now())
+    return left > timedelta(seconds=timeout_seconds()) + LEASE_MARGIN
 
 
 def deliver_due(*, now: datetime | None = None, limit: int = 10, stop=None) -> int:
@@ -227,9 +328,10 @@ def deliver_due(*, now: datetime | None = None, limit: int = 10, stop=None) -> i
         if stop is not None and stop.is_set():
             release(claims[index:])
             break
-        claim = renew_lease(claim, now=now)
-        if claim is None:
-            continue  # our lease ran out while earlier ones were sent; another worker has it
+        if not _lease_covers_attempt(claim, now):
+            claim = renew_lease(claim, now=now)
+            if claim is None:
+                continue  # our lease ran out while earlier ones were sent; another worker has it
         try:
             attempt(claim, now=now)
         except Delivery.DoesNotExist:
@@ -251,7 +353,7 @@ def renew_lease(claim: Claim, *, now: datetime | None = None) -> Claim | None:
     renewed = Delivery.objects.filter(pk=claim.delivery_id, locked_until=claim.lease_until).update(
         locked_until=lease_until
     )
-    return Claim(claim.delivery_id, lease_until) if renewed else None
+    return Claim(claim.delivery_id, lease_until, claim.job) if renewed else None
 
 
 class StopFlag:
