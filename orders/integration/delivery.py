@@ -176,7 +176,8 @@ def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
         f"UPDATE {delivery} SET locked_until = %s WHERE id IN ({select}) "  # noqa: S608  # nosec B608
         f"RETURNING {returning}"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement, atomic on its own: no transaction around it.
+    with connection.cursor() as cursor:
         cursor.execute(sql, [_when(lease_until), *params])
         rows = cursor.fetchall()
     claims = [
