@@ -65,7 +65,11 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by().values("pk")[: COUNT_CAP + 1].count()
+        # Filtered: the planner counts through the filter's index. Unfiltered: along the key,
+        # which stops after COUNT_CAP + 1 index entries instead of reading the table.
+        filtered = bool(self.object_list.query.where)
+        rows = self.object_list.order_by() if filtered else self.object_list.order_by("pk")
+        return rows.values("pk")[: COUNT_CAP + 1].count()
 
     @cached_property
     def num_pages(self) -> int:
@@ -104,8 +108,15 @@ def document_list(request, kind: str):
     if work:
         documents = work.select(documents)
     documents, team = team_filters(request, kind, documents)  # My / Team / All, owner
+    known_count = None
     if query:
         documents = documents_matching(documents, query)
+        # The matches, through the search's own indexes (at most COUNT_CAP + 1 of them). A few:
+        # the page reads just those rows by key and sorts them. Many: they are dense, and
+        # walking the sort's index finds a page of them at once.
+        ids = list(documents.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        if len(ids) <= COUNT_CAP:
+            documents, known_count = documents.model.objects.filter(pk__in=ids), len(ids)
     field = SORTS[sort.lstrip("-")][1]
     direction = "-" if sort.startswith("-") else ""
     # The number is unique: no tie-break, so its index alone gives the order.
@@ -118,7 +129,10 @@ def document_list(request, kind: str):
         return export_response(export, stem, DOCUMENT_COLUMNS, document_rows(documents))
     shown = documents.select_related(None).select_related("account", "owner", "currency")
     shown = shown.only(*list_fields(documents.model))
-    page = CappedPaginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(shown, PAGE_SIZE)
+    if known_count is not None:
+        paginator.count = known_count
+    page = paginator.get_page(request.GET.get("page"))
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
         chips = order_back_office_chips(page)
