@@ -54,7 +54,11 @@ def test_the_list_reads_only_the_columns_it_shows(client, manager, make_document
     with CaptureQueriesContext(connection) as queries:
         html = client.get(reverse("salesorder_list")).content.decode()
     assert "Narrow" in html
-    page = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "LIMIT 25" in q["sql"]]
+    page = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT "orders_salesorder"."id", "orders_salesorder"."number"')
+    ]
     assert page, [q["sql"][:100] for q in queries]
     for column in ('"description"', '"pricing"', "bill_to_address", "password"):
         assert column not in page[0]
