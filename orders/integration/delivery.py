@@ -142,50 +142,71 @@ def _when(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
+_CLAIM_SQL: dict[tuple, tuple[str, list, list[int]]] = {}
+_MARKER = datetime(2000, 1, 1, tzinfo=UTC)  # stands for "now" in the cached statement
+
+
+def _claim_sql(limit: int) -> tuple[str, list, list[int]]:
+    """The claim statement, its parameters and where "now" goes in them: compiled once per
+    process and batch size (the ORM's compile costs more than the statement runs)."""
+    key = (connection.vendor, limit)
+    if key not in _CLAIM_SQL:
+        candidates = claimable(_MARKER).order_by("event_id", "endpoint_id").values("pk")[:limit]
+        select, params = candidates.query.sql_with_params()
+        delivery, event, endpoint = _table(Delivery), _table(Event), _table(Endpoint)
+        if connection.features.has_select_for_update_skip_locked:
+            # Rows another worker is claiming right now are skipped, not waited for.
+            select += f" FOR UPDATE OF {delivery} SKIP LOCKED"
+
+        def of_event(column: str) -> str:
+            return f"(SELECT e.{column} FROM {event} e WHERE e.sequence = {delivery}.event_id)"  # noqa: S608  # nosec B608
+
+        def of_endpoint(column: str) -> str:
+            return f"(SELECT p.{column} FROM {endpoint} p WHERE p.id = {delivery}.endpoint_id)"  # noqa: S608  # nosec B608
+
+        returning = ", ".join(
+            [
+                "id",
+                "attempts",
+                "event_id",
+                of_event("event_id"),
+                of_event("type"),
+                of_event("created_on"),
+                of_event("payload"),
+                "endpoint_id",
+                of_endpoint("url"),
+                of_endpoint("secret"),
+            ]
+        )
+        # Table names from the models' metadata, quoted; every value is a parameter.
+        sql = (
+            f"UPDATE {delivery} SET locked_until = %s WHERE id IN ({select}) "  # noqa: S608  # nosec B608
+            f"RETURNING {returning}"
+        )
+        marker = _when(_MARKER)
+        slots = [index for index, value in enumerate(params) if value == marker]
+        _CLAIM_SQL[key] = (sql, list(params), slots)
+    return _CLAIM_SQL[key]
+
+
 def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
     """Lease up to ``limit`` due deliveries to this worker, oldest event first: one statement
     that stamps the lease and returns what the sends need."""
     now = now or timezone.now()
     lease_until = now + lease_duration()
-    candidates = claimable(now).order_by("event_id", "endpoint_id").values("pk")[:limit]
-    select, params = candidates.query.sql_with_params()
-    delivery, event, endpoint = _table(Delivery), _table(Event), _table(Endpoint)
-    if connection.features.has_select_for_update_skip_locked:
-        # Rows another worker is claiming right now are skipped, not waited for.
-        select += f" FOR UPDATE OF {delivery} SKIP LOCKED"
-
-    def of_event(column: str) -> str:
-        return f"(SELECT e.{column} FROM {event} e WHERE e.sequence = {delivery}.event_id)"  # noqa: S608  # nosec B608
-
-    def of_endpoint(column: str) -> str:
-        return f"(SELECT p.{column} FROM {endpoint} p WHERE p.id = {delivery}.endpoint_id)"  # noqa: S608  # nosec B608
-
-    returning = ", ".join(
-        [
-            "id",
-            "attempts",
-            "event_id",
-            of_event("event_id"),
-            of_event("type"),
-            of_event("created_on"),
-            of_event("payload"),
-            "endpoint_id",
-            of_endpoint("url"),
-            of_endpoint("secret"),
-        ]
-    )
-    # Table names from the models' metadata, quoted; every value is a parameter.
-    sql = (
-        f"UPDATE {delivery} SET locked_until = %s WHERE id IN ({select}) "  # noqa: S608  # nosec B608
-        f"RETURNING {returning}"
-    )
+    sql, params, slots = _claim_sql(limit)
+    params = list(params)
+    for slot in slots:
+        params[slot] = _when(now)
     # One statement, atomic on its own: no transaction around it.
     with connection.cursor() as cursor:
         cursor.execute(sql, [_when(lease_until), *params])
         rows = cursor.fetchall()
     claims = [
         Claim(
-            row[0], lease_until, Job(row[1], *row[2:5], _datetime(row[5]), _json(row[6]), *row[7:])
+            row[0],
+            lease_until,
+            Job(row[1], *row[2:5], _datetime(row[5]), _json(row[6]), *row[7:]),
         )
         for row in rows
     ]
