@@ -182,5 +182,27 @@ class Migration(migrations.Migration):
                 fields=["state", "modified_on", "id"], name="salesorder_state_modified"
             ),
         ),
+        migrations.AddIndex(
+            model_name="auditentry",
+            index=models.Index(fields=["document_kind", "action", "at"], name="audit_action_at"),
+        ),
+        migrations.AddIndex(
+            model_name="delivery",
+            index=models.Index(fields=["created_on"], name="delivery_created_on"),
+        ),
+        migrations.AddIndex(
+            model_name="salesorder",
+            index=models.Index(fields=["submitted_on"], name="salesorder_submitted_on"),
+        ),
+        migrations.AddIndex(
+            model_name="salesorder",
+            index=models.Index(fields=["state", "submitted_on"], name="salesorder_state_submitted"),
+        ),
+        migrations.AddIndex(
+            model_name="salesorder",
+            index=models.Index(
+                fields=["state", "currency", "total_amount"], name="salesorder_value_by_state"
+            ),
+        ),
         migrations.RunPython(add_trigram_indexes, drop_trigram_indexes),
     ]

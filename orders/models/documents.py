@@ -207,6 +207,15 @@ class SalesOrder(SalesDocument):
 
     class Meta(SalesDocument.Meta):
         verbose_name = "sales order"
+        # The charts' recent submissions, and App Settings' submitted orders oldest first.
+        indexes = [
+            *SalesDocument.Meta.indexes,
+            models.Index(fields=["submitted_on"], name="salesorder_submitted_on"),
+            models.Index(fields=["state", "submitted_on"], name="salesorder_state_submitted"),
+            models.Index(
+                fields=["state", "currency", "total_amount"], name="salesorder_value_by_state"
+            ),
+        ]
         permissions = [
             ("view_all_documents", "Can see and work everyone's sales documents"),
             ("fulfill_salesorder", "Can fulfil sales orders"),

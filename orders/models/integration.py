@@ -95,6 +95,7 @@ class Delivery(models.Model):
                 condition=~models.Q(status="delivered"),
             ),
             models.Index(fields=["delivered_on"], name="delivery_delivered_on"),
+            models.Index(fields=["created_on"], name="delivery_created_on"),
         ]
 
     def __str__(self) -> str:
