@@ -204,5 +204,29 @@ class Migration(migrations.Migration):
                 fields=["state", "currency", "total_amount"], name="salesorder_value_by_state"
             ),
         ),
+        migrations.AddIndex(
+            model_name="invoice",
+            index=models.Index(
+                fields=["owner", "state", "modified_on", "id"], name="invoice_owner_state"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="opportunity",
+            index=models.Index(
+                fields=["owner", "state", "modified_on", "id"], name="opportunity_owner_state"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="quote",
+            index=models.Index(
+                fields=["owner", "state", "modified_on", "id"], name="quote_owner_state"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="salesorder",
+            index=models.Index(
+                fields=["owner", "state", "modified_on", "id"], name="salesorder_owner_state"
+            ),
+        ),
         migrations.RunPython(add_trigram_indexes, drop_trigram_indexes),
     ]

@@ -106,6 +106,9 @@ class SalesDocument(models.Model):
             models.Index(fields=["modified_on", "id"], name="%(class)s_by_modified"),
             models.Index(fields=["owner", "modified_on", "id"], name="%(class)s_owner_modified"),
             models.Index(fields=["state", "modified_on", "id"], name="%(class)s_state_modified"),
+            models.Index(
+                fields=["owner", "state", "modified_on", "id"], name="%(class)s_owner_state"
+            ),
         ]
 
     def __str__(self) -> str:
