@@ -84,7 +84,10 @@ test-postgres: install
 	echo "PostgreSQL pass on $$url"; \
 	DATABASE_URL="$$url" $(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
-# Timings and query counts of pricing at 1–2000 lines (SQLite; DATABASE_URL for PostgreSQL).
+# One table of figures against their floors or baselines, measured in the same run: pricing at
+# 1–2000 lines, lists at 100k vs 1k orders, the webhook worker vs a plain POST loop, seed time,
+# peak RSS (SQLite; DATABASE_URL for PostgreSQL). Builds and drops its own databases; see
+# docs/benchmarks.md.
 bench: install
 	$(VENV)/bin/pytest -q -s -p no:xdist -m benchmark tests/benchmarks
 

@@ -4,10 +4,19 @@ timeline of a record)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from orders.models import DOCUMENT_MODELS, LINE_MODELS, ChangeRequest
+from orders.models import DOCUMENT_MODELS, LINE_MODELS, Account, ChangeRequest
 from orders.pricing import apply, engine
 from orders.pricing.policy import Operation, decide
 from orders.rules import can_edit, facts_for, is_integration_user, read_only_message
@@ -25,6 +34,36 @@ def documents_for(user, kind: str):
     if not (user.is_authenticated and user.has_perm(f"orders.view_{kind}")):
         return queryset.none()
     return visible_to(user, queryset)
+
+
+class InSubquery(Func):
+    """``column IN (subquery)`` — on PostgreSQL ``column = ANY(ARRAY(subquery))``: the subquery
+    runs once, and the condition can join an OR of index scans (a plain ``IN (SELECT …)``
+    inside an OR makes the planner read the whole table)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        (column, column_params), (sub, sub_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(ARRAY{sub})", [*column_params, *sub_params]
+        return f"{column} IN {sub}", [*column_params, *sub_params]
+
+
+def documents_matching(documents, query: str):
+    """The documents whose number, name or account's name contains ``query`` (any case).
+
+    The account condition is a sub-select of the matching accounts, not a join: each of the
+    three conditions can then use its own index (trigram indexes on PostgreSQL).
+    """
+    accounts = Account.objects.filter(name__icontains=query).values("pk")
+    return documents.filter(
+        Q(number__icontains=query)
+        | Q(name__icontains=query)
+        | Q(InSubquery("account_id", Subquery(accounts)))
+    )
 
 
 def document_lines(document):

@@ -3,11 +3,17 @@
 The ``Delivery`` table is the queue. A worker (``manage.py deliver_webhooks``) repeatedly
 claims a few due rows and sends them:
 
-* **Claiming** selects rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL) and stamps a
-  lease (``locked_until``) on each with a conditional UPDATE, so several workers never send the
-  same row at once, and a worker killed mid-delivery (SIGKILL, power loss) leaves a lease that
-  simply expires; the row is then sent again with the same ``webhook-id``. The lease is
-  renewed just before each send, so a slow batch never outlives it.
+* **Claiming** is one statement per batch: ``UPDATE … SET locked_until = <lease> WHERE id IN
+  (SELECT … the due rows … LIMIT n FOR UPDATE SKIP LOCKED) RETURNING`` the rows with their
+  event and endpoint (no row locks on SQLite, where the single statement is atomic anyway). So
+  several workers never send the same row at once, and a worker killed mid-delivery (SIGKILL,
+  power loss) leaves a lease that simply expires; the row is then sent again with the same
+  ``webhook-id``. Before each send the lease is renewed if what is left of it would not cover
+  the attempt, so a slow batch never outlives it. A partial index on the undelivered rows
+  keeps the claim from reading the delivered ones, however many there are.
+* **Recording** an outcome is one statement on PostgreSQL (the delivery's UPDATE and the
+  attempt's INSERT together) and two on SQLite: with the claim, at most two queries per
+  delivery on PostgreSQL.
 * **Per-order ordering**: a delivery is not claimable while an earlier event (lower sequence)
   with the same ordering key, to the same endpoint, is not delivered — dead-lettered ones
   included, until someone retries them (ordering is the promise; a dead letter is shown on App
@@ -25,18 +31,19 @@ import json
 import logging
 import random
 import time
-from contextlib import nullcontext
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import weakref
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from standardwebhooks.webhooks import Webhook
 
 from orders.integration.transport import Outcome, post
-from orders.models import Delivery, DeliveryAttempt
+from orders.models import Delivery, DeliveryAttempt, Endpoint, Event
 
 logger = logging.getLogger("sopsite.integration")
 
@@ -46,6 +53,9 @@ DEFAULT_TIMEOUT_SECONDS = 15.0
 # one fails, the delivery is dead-lettered (11 attempts in total).
 RETRY_DELAYS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800]
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# Deliveries claimed (and their outcomes written) together: one claim and one write per batch.
+DEFAULT_BATCH = 50
+LEASE_MARGIN = timedelta(seconds=10)  # what an attempt's bookkeeping may take past its timeout
 JITTER = 0.2  # each delay is stretched or shrunk by up to 20 %, so retries do not stampede
 
 
@@ -76,9 +86,26 @@ def retry_delay(failed_attempts: int) -> timedelta | None:
 
 
 @dataclass(frozen=True)
+class Job:
+    """What a send needs, read with the claim: the event (``event_id`` is the webhook-id) and
+    the endpoint."""
+
+    attempts: int
+    event_pk: int
+    event_id: str
+    type: str
+    created_on: datetime
+    payload: dict
+    endpoint_id: int
+    url: str
+    secret: str
+
+
+@dataclass(frozen=True)
 class Claim:
     delivery_id: int
     lease_until: datetime
+    job: Job | None = field(default=None, compare=False)
 
 
 def _blocked_by_earlier():
@@ -107,30 +134,112 @@ def claimable(now: datetime):
     )
 
 
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _when(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+_CLAIM_SQL: dict[tuple, tuple[str, list, list[int]]] = {}
+_MARKER = datetime(2000, 1, 1, tzinfo=UTC)  # stands for "now" in the cached statement
+
+
+def _claim_sql(limit: int) -> tuple[str, list, list[int]]:
+    """The claim statement, its parameters and where "now" goes in them: compiled once per
+    process and batch size (the ORM's compile costs more than the statement runs)."""
+    key = (connection.vendor, limit)
+    if key not in _CLAIM_SQL:
+        candidates = claimable(_MARKER).order_by("event_id", "endpoint_id").values("pk")[:limit]
+        select, params = candidates.query.sql_with_params()
+        delivery, event, endpoint = _table(Delivery), _table(Event), _table(Endpoint)
+        if connection.features.has_select_for_update_skip_locked:
+            # Rows another worker is claiming right now are skipped, not waited for.
+            select += f" FOR UPDATE OF {delivery} SKIP LOCKED"
+
+        def of_event(column: str) -> str:
+            return f"(SELECT e.{column} FROM {event} e WHERE e.sequence = {delivery}.event_id)"  # noqa: S608  # nosec B608
+
+        def of_endpoint(column: str) -> str:
+            return f"(SELECT p.{column} FROM {endpoint} p WHERE p.id = {delivery}.endpoint_id)"  # noqa: S608  # nosec B608
+
+        returning = ", ".join(
+            [
+                "id",
+                "attempts",
+                "event_id",
+                of_event("event_id"),
+                of_event("type"),
+                of_event("created_on"),
+                of_event("payload"),
+                "endpoint_id",
+                of_endpoint("url"),
+                of_endpoint("secret"),
+            ]
+        )
+        # Table names from the models' metadata, quoted; every value is a parameter.
+        sql = (
+            f"UPDATE {delivery} SET locked_until = %s WHERE id IN ({select}) "  # noqa: S608  # nosec B608
+            f"RETURNING {returning}"
+        )
+        marker = _when(_MARKER)
+        slots = [index for index, value in enumerate(params) if value == marker]
+        _CLAIM_SQL[key] = (sql, list(params), slots)
+    return _CLAIM_SQL[key]
+
+
 def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
-    """Lease up to ``limit`` due deliveries to this worker, oldest event first."""
+    """Lease up to ``limit`` due deliveries to this worker, oldest event first: one statement
+    that stamps the lease and returns what the sends need."""
     now = now or timezone.now()
     lease_until = now + lease_duration()
-    # With row locks (PostgreSQL), read and lease in one transaction and skip rows another
-    # worker holds. Without them (SQLite), a read-then-write transaction would only risk a
-    # "database is locked" upgrade conflict; each conditional UPDATE below is atomic anyway.
-    row_locks = connection.features.has_select_for_update_skip_locked
-    with transaction.atomic() if row_locks else nullcontext():
-        candidates = claimable(now)
-        if row_locks:
-            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        candidates = list(
-            candidates.order_by("event_id", "endpoint_id").values_list("pk", flat=True)[:limit]
+    sql, params, slots = _claim_sql(limit)
+    params = list(params)
+    for slot in slots:
+        params[slot] = _when(now)
+    # One statement, atomic on its own: no transaction around it.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_when(lease_until), *params])
+        rows = cursor.fetchall()
+    claims = [
+        Claim(
+            row[0],
+            lease_until,
+            Job(row[1], *row[2:5], _datetime(row[5]), _json(row[6]), *row[7:]),
         )
-        claims = []
-        for pk in candidates:
-            # Re-checked in the UPDATE itself, so that where row locks do not exist (SQLite) a
-            # worker whose candidate list is stale cannot take a row that another worker has
-            # leased — or already delivered and released — since it read the list.
-            taken = claimable(now).filter(pk=pk).update(locked_until=lease_until)
-            if taken:
-                claims.append(Claim(pk, lease_until))
+        for row in rows
+    ]
+    claims.sort(key=lambda claim: (claim.job.event_pk, claim.job.endpoint_id))
     return claims
+
+
+def _datetime(value) -> datetime:
+    if isinstance(value, str):  # SQLite
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _job(delivery_id: int) -> Job:
+    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+    event, endpoint = delivery.event, delivery.endpoint
+    return Job(
+        delivery.attempts,
+        event.pk,
+        event.event_id,
+        event.type,
+        event.created_on,
+        event.payload,
+        endpoint.pk,
+        endpoint.url,
+        endpoint.secret,
+    )
 
 
 def webhook_body(event) -> str:
@@ -166,74 +275,148 @@ def send(*, url: str, body: str, headers: dict[str, str]) -> Outcome:
 
 def attempt(claim: Claim, *, now: datetime | None = None) -> Outcome:
     """Send one claimed delivery and record the attempt and the new schedule."""
-    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=claim.delivery_id)
-    event, endpoint = delivery.event, delivery.endpoint
-    body = webhook_body(event)
-    # The signature's timestamp is the real time of sending: receivers reject stale ones.
-    sent_at = timezone.now()
-    try:
-        headers = signed_headers(event=event, secret=endpoint.secret, body=body, sent_at=sent_at)
-    except (ValueError, TypeError, RuntimeError) as error:
-        # A secret edited by hand into something that is not base64: a failure like any
-        # other (retried, then dead-lettered), visible on App Settings, until it is rotated.
-        outcome = Outcome(False, None, f"Cannot sign with the endpoint's secret: {error}", 0)
-    else:
-        outcome = send(url=endpoint.url, body=body, headers=headers)
-    record_outcome(delivery, claim, outcome, now=now)
+    outcome = send_claimed(claim)
+    record_outcomes([(claim, outcome, timezone.now())], now=now)
     return outcome
 
 
-def record_outcome(delivery: Delivery, claim: Claim, outcome: Outcome, *, now=None) -> None:
-    now = now or timezone.now()
-    with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery_id=delivery.pk,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            duration_ms=outcome.duration_ms,
-        )
-        # Only the holder of the lease writes the result; a worker that outlived its lease
-        # (it should not, see lease_duration) leaves the row to the one that took it over.
-        mine = Delivery.objects.filter(pk=delivery.pk, locked_until=claim.lease_until)
-        common = {
-            "attempts": F("attempts") + 1,
-            "locked_until": None,
-            "last_status_code": outcome.status_code,
-        }
-        if outcome.ok:
-            mine.update(status=Delivery.Status.DELIVERED, delivered_on=now, last_error="", **common)
-            return
-        delay = retry_delay(delivery.attempts + 1)
+def send_claimed(claim: Claim) -> Outcome:
+    """Sign and POST one claimed delivery (nothing is written)."""
+    job = claim.job or _job(claim.delivery_id)
+    body = webhook_body(job)
+    # The signature's timestamp is the real time of sending: receivers reject stale ones.
+    sent_at = timezone.now()
+    try:
+        headers = signed_headers(event=job, secret=job.secret, body=body, sent_at=sent_at)
+    except (ValueError, TypeError, RuntimeError) as error:
+        # A secret edited by hand into something that is not base64: a failure like any
+        # other (retried, then dead-lettered), visible on App Settings, until it is rotated.
+        return Outcome(False, None, f"Cannot sign with the endpoint's secret: {error}", 0)
+    return send(url=job.url, body=body, headers=headers)
+
+
+def _outcome_row(claim: Claim, outcome: Outcome, at: datetime, now: datetime) -> list:
+    """id, lease, status, status code, error, delivered on, next attempt, attempt at, ms."""
+    job = claim.job or _job(claim.delivery_id)
+    delivered_on = next_attempt_at = None
+    if outcome.ok:
+        status, error, delivered_on = Delivery.Status.DELIVERED, "", now
+    else:
+        delay = retry_delay(job.attempts + 1)
+        status, error = Delivery.Status.DEAD, outcome.error
         if delay is None:
-            mine.update(status=Delivery.Status.DEAD, last_error=outcome.error, **common)
-            logger.warning("Webhook %s to %s dead-lettered", delivery.event_id, delivery.endpoint)
+            logger.warning("Webhook %s to %s dead-lettered", job.event_id, job.url)
         else:
-            mine.update(
-                status=Delivery.Status.FAILING,
-                next_attempt_at=now + delay,
-                last_error=outcome.error,
-                **common,
-            )
+            status, next_attempt_at = Delivery.Status.FAILING, now + delay
+    return [
+        claim.delivery_id,
+        _when(claim.lease_until),
+        str(status),
+        outcome.status_code,
+        error,
+        None if delivered_on is None else _when(delivered_on),
+        None if next_attempt_at is None else _when(next_attempt_at),
+        _when(at),
+        outcome.duration_ms,
+    ]
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 10, stop=None) -> int:
+def record_outcomes(results, *, now=None) -> None:
+    """Each attempt's log row, and each delivery's new state, for a batch of sends — written
+    only by the holder of the lease: a worker that outlived its lease (it should not, see
+    ``lease_duration``) leaves the row to the one that took it over. An attempt is logged if
+    its delivery still exists (its endpoint may have been deleted meanwhile).
+
+    One statement for the whole batch on PostgreSQL; two on SQLite (no data-modifying WITH).
+    """
+    if not results:
+        return
+    now = now or timezone.now()
+    rows = [_outcome_row(claim, outcome, at, now) for claim, outcome, at in results]
+    delivery, attempts = _table(Delivery), _table(DeliveryAttempt)
+    if connection.vendor == "postgresql":
+        values = ", ".join(
+            ["(%s::bigint, %s::timestamptz, %s, %s::int, %s, %s::timestamptz, "
+             "%s::timestamptz, %s::timestamptz, %s::int)"] * len(rows)
+        )  # fmt: skip
+        sql = (
+            "WITH outcome (id, lease, status, code, error, delivered_on, next_at, at, ms) AS "  # noqa: S608  # nosec B608
+            f"(VALUES {values}), mine AS (UPDATE {delivery} d SET status = o.status, "
+            "attempts = d.attempts + 1, locked_until = NULL, last_status_code = o.code, "
+            "last_error = o.error, delivered_on = COALESCE(o.delivered_on, d.delivered_on), "
+            "next_attempt_at = COALESCE(o.next_at, d.next_attempt_at) "
+            "FROM outcome o WHERE d.id = o.id AND d.locked_until = o.lease) "
+            f"INSERT INTO {attempts} (delivery_id, at, status_code, error, duration_ms) "
+            "SELECT o.id, o.at, o.code, o.error, o.ms FROM outcome o "
+            f"WHERE EXISTS (SELECT 1 FROM {delivery} WHERE id = o.id)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for row in rows for value in row])
+        return
+    insert = (
+        f"INSERT INTO {attempts} (delivery_id, at, status_code, error, duration_ms) "  # noqa: S608  # nosec B608
+        f"SELECT %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM {delivery} WHERE id = %s)"
+    )
+    update = (
+        f"UPDATE {delivery} SET status = %s, attempts = attempts + 1, locked_until = NULL, "  # noqa: S608  # nosec B608
+        "last_status_code = %s, last_error = %s, delivered_on = COALESCE(%s, delivered_on), "
+        "next_attempt_at = COALESCE(%s, next_attempt_at) WHERE id = %s AND locked_until = %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(insert, [[r[0], r[7], r[3], r[4], r[8], r[0]] for r in rows])
+        cursor.executemany(update, [[r[2], r[3], r[4], r[5], r[6], r[0], r[1]] for r in rows])
+
+
+def _lease_covers_attempt(claim: Claim, now: datetime | None) -> bool:
+    left = claim.lease_until - (now or timezone.now())
+    return left > timedelta(seconds=timeout_seconds()) + LEASE_MARGIN
+
+
+_tuned = weakref.WeakSet()
+
+
+def _tune_connection() -> None:
+    """On PostgreSQL, the worker's connection commits without waiting for the disk flush
+    (``synchronous_commit = off``, for this session only): a delivery's outcome is then one
+    round trip, not one fsync. What a database crash can lose is the last fraction of a second
+    of outcomes and leases; those deliveries are sent again with the same ``webhook-id``, which
+    receivers already deduplicate (a retry looks the same). Nothing else is written on it."""
+    if connection.vendor != "postgresql":
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw in _tuned:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    _tuned.add(raw)
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = DEFAULT_BATCH, stop=None) -> int:
     """Claim and send up to ``limit`` due deliveries; returns how many were claimed.
 
-    When ``stop`` is set midway, the claims not sent yet are released at once, so another
-    worker can send them without waiting for the lease to run out.
+    The outcomes are written together when the batch is sent (and before a lease has to be
+    renewed, so a lease never runs out under an unwritten outcome). When ``stop`` is set
+    midway, the claims not sent yet are released at once, so another worker can send them
+    without waiting for the lease to run out.
     """
+    _tune_connection()
     claims = claim_due(now=now, limit=limit)
-    for index, claim in enumerate(claims):
-        if stop is not None and stop.is_set():
-            release(claims[index:])
-            break
-        claim = renew_lease(claim, now=now)
-        if claim is None:
-            continue  # our lease ran out while earlier ones were sent; another worker has it
-        try:
-            attempt(claim, now=now)
-        except Delivery.DoesNotExist:
-            continue  # its endpoint was deleted meanwhile, and the delivery with it
+    results = []
+    try:
+        for index, claim in enumerate(claims):
+            if stop is not None and stop.is_set():
+                release(claims[index:])
+                break
+            if not _lease_covers_attempt(claim, now):
+                record_outcomes(results, now=now)
+                results = []
+                claim = renew_lease(claim, now=now)
+                if claim is None:
+                    continue  # our lease ran out meanwhile; another worker has it
+            results.append((claim, send_claimed(claim), timezone.now()))
+    finally:
+        record_outcomes(results, now=now)
     return len(claims)
 
 
@@ -251,7 +434,7 @@ def renew_lease(claim: Claim, *, now: datetime | None = None) -> Claim | None:
     renewed = Delivery.objects.filter(pk=claim.delivery_id, locked_until=claim.lease_until).update(
         locked_until=lease_until
     )
-    return Claim(claim.delivery_id, lease_until) if renewed else None
+    return Claim(claim.delivery_id, lease_until, claim.job) if renewed else None
 
 
 class StopFlag:
@@ -281,7 +464,7 @@ class StopFlag:
         return self.requested
 
 
-def run_worker(*, stop, poll_interval: float = 1.0, batch: int = 10) -> None:
+def run_worker(*, stop, poll_interval: float = 1.0, batch: int = DEFAULT_BATCH) -> None:
     """Deliver until ``stop.is_set()``; waits ``poll_interval`` when nothing is due."""
     while not stop.is_set():
         try:

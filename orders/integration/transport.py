@@ -13,13 +13,22 @@ we could make (DNS rebinding). Here:
   ``sendall``, ``recv`` or TLS handshake by the socket timeout);
 * only the status line decides the outcome; the receiver's headers are read up to a cap and
   its body is never read, stored or shown. The outcome's reason is ours ("HTTP 503 Service
-  Unavailable", "connection refused", "timed out after 15 s"), never the receiver's words.
+  Unavailable", "connection refused", "timed out after 15 s"), never the receiver's words;
+* the connection is kept for the next send to the same endpoint from the same thread (one
+  persistent connection per endpoint per thread: no TCP and TLS handshake per webhook). It is
+  reused only when it goes to one of the addresses just checked for this send, when the
+  answer allows it (HTTP/1.1, no ``Connection: close``) and when the answer's body — if any —
+  already arrived whole and small; otherwise it is closed, so a body is still never waited
+  for. A kept connection the receiver closed meanwhile is noticed before any answer byte, and
+  the request goes once more on a new connection, under the same deadline.
 """
 
+import contextlib
 import errno
 import http
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -27,6 +36,9 @@ from urllib.parse import quote, urlsplit
 from orders.integration.destinations import Destination, DestinationRefused, destination_for_sending
 
 MAX_HEAD_BYTES = 16 * 1024  # status line and headers of the answer; more is not an answer
+MAX_KEPT_BODY = 16 * 1024  # an answer body up to this, arrived with the head, is skipped to keep
+IDLE_SECONDS = 30.0  # a kept connection idle longer is closed rather than reused
+MAX_KEPT = 32  # connections kept per thread
 PRINTABLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
 
 
@@ -96,8 +108,9 @@ def post(
         port = parts.port or (443 if https else 80)
         destination = destination_for_sending(parts.hostname, port)
         request = request_bytes(parts, body=body, headers=headers, https=https)
-        context = (ssl_context or ssl.create_default_context()) if https else None
-        status_code = exchange(destination, request, deadline, context)
+        context = (ssl_context or _default_context()) if https else None
+        key = (parts.scheme, destination.host, port, id(ssl_context))
+        status_code = exchange(destination, request, deadline, context, key=key)
         ok = 200 <= status_code < 300
         error = "" if ok else status_reason(status_code)
     except DestinationRefused as refused:
@@ -131,7 +144,6 @@ def request_bytes(parts, *, body: bytes, headers: dict[str, str], https: bool) -
         f"Host: {host}",
         *(f"{name}: {value}" for name, value in headers.items()),
         f"Content-Length: {len(body)}",
-        "Connection: close",
     ]
     if any("\r" in line or "\n" in line for line in lines):
         raise ValueError("a header would split the request")
@@ -153,23 +165,111 @@ def connect(destination: Destination, deadline: Deadline) -> socket.socket:
     raise last_error
 
 
-def exchange(destination: Destination, request: bytes, deadline: Deadline, ssl_context) -> int:
+class _Kept(threading.local):
+    """This thread's open connections, by (scheme, host, port, TLS context)."""
+
+    def __init__(self):
+        self.connections: dict[tuple, tuple[socket.socket, str, float]] = {}
+
+
+_kept = _Kept()
+_contexts = threading.local()
+
+
+def _default_context() -> ssl.SSLContext:
+    """One default TLS context per thread (making one loads the CA store: milliseconds)."""
+    context = getattr(_contexts, "context", None)
+    if context is None:
+        context = _contexts.context = ssl.create_default_context()
+    return context
+
+
+def close_connections() -> None:
+    """Close this thread's kept connections (a worker thread calls it as it ends)."""
+    for sock, _, _ in _kept.connections.values():
+        _close(sock)
+    _kept.connections.clear()
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.close()
+
+
+def _take_kept(key: tuple, destination: Destination) -> socket.socket | None:
+    """The kept connection for ``key`` if it goes to an address checked for this very send."""
+    kept = _kept.connections.pop(key, None)
+    if kept is None:
+        return None
+    sock, address, since = kept
+    allowed = {str(item) for item in destination.addresses}
+    if address not in allowed or time.monotonic() - since > IDLE_SECONDS:
+        _close(sock)
+        return None
+    return sock
+
+
+def _keep(key: tuple, sock: socket.socket) -> None:
+    try:
+        address = sock.getpeername()[0]
+    except OSError:
+        _close(sock)
+        return
+    if len(_kept.connections) >= MAX_KEPT:
+        oldest = min(_kept.connections, key=lambda k: _kept.connections[k][2])
+        _close(_kept.connections.pop(oldest)[0])
+    _kept.connections[key] = (sock, address, time.monotonic())
+
+
+class _StaleConnection(Exception):
+    """A kept connection the receiver had closed: nothing of an answer came back."""
+
+
+def exchange(
+    destination: Destination, request: bytes, deadline: Deadline, ssl_context, *, key=None
+) -> int:
     """Send the request and read the answer's status code, all before the deadline."""
+    sock = _take_kept(key, destination) if key is not None else None
+    if sock is not None:
+        try:
+            return _exchange_on(sock, request, deadline, key, reused=True)
+        except _StaleConnection:
+            pass  # closed by the receiver while idle: once more, on a new connection
     sock = connect(destination, deadline)
     try:
         if ssl_context is not None:
             sock.settimeout(deadline.remaining())
             sock = ssl_context.wrap_socket(sock, server_hostname=destination.host)
-        sock.settimeout(deadline.remaining())
-        sock.sendall(request)
-        return read_status(sock, deadline)
+    except BaseException:
+        _close(sock)
+        raise
+    return _exchange_on(sock, request, deadline, key, reused=False)
+
+
+def _exchange_on(sock, request: bytes, deadline: Deadline, key, *, reused: bool) -> int:
+    keep = False
+    try:
+        try:
+            sock.settimeout(deadline.remaining())
+            sock.sendall(request)
+            status_code, keep = read_status(sock, deadline, reused=reused)
+        except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError) as error:
+            if reused:
+                raise _StaleConnection from error
+            raise
+        return status_code
     finally:
-        sock.close()
+        if keep and key is not None:
+            _keep(key, sock)
+        else:
+            _close(sock)
 
 
-def read_status(sock: socket.socket, deadline: Deadline) -> int:
-    """The final status code (interim 1xx answers are skipped); the body is never read."""
+def read_status(sock: socket.socket, deadline: Deadline, *, reused: bool = False):
+    """The final status code (interim 1xx answers are skipped) and whether the connection may
+    be kept; the body is never waited for."""
     buffer = b""
+    received = False
     while True:
         while b"\r\n\r\n" not in buffer:
             if len(buffer) > MAX_HEAD_BYTES:
@@ -177,12 +277,38 @@ def read_status(sock: socket.socket, deadline: Deadline) -> int:
             sock.settimeout(deadline.remaining())
             chunk = sock.recv(4096)
             if not chunk:
+                if reused and not received:
+                    raise _StaleConnection
                 raise NotAnAnswer("the receiver closed the connection without an answer")
+            received = True
             buffer += chunk
         head, buffer = buffer.split(b"\r\n\r\n", 1)
-        status_code = parse_status_line(head.split(b"\r\n", 1)[0])
+        status_line, _, header_block = head.partition(b"\r\n")
+        status_code = parse_status_line(status_line)
         if status_code >= 200:
-            return status_code
+            return status_code, _reusable(status_line, header_block, status_code, buffer)
+
+
+def _reusable(status_line: bytes, header_block: bytes, status_code: int, rest: bytes) -> bool:
+    """Whether the connection can carry the next request: HTTP/1.1 without ``Connection:
+    close``, and the whole body (if any) already here — exactly, and small."""
+    if not status_line.startswith(b"HTTP/1.1"):
+        return False
+    headers = {}
+    for line in header_block.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip().lower()
+    if b"close" in headers.get(b"connection", b""):
+        return False
+    if status_code in (204, 304):
+        return not rest
+    if headers.get(b"transfer-encoding"):
+        last_chunk = rest == b"0\r\n\r\n" or rest.endswith(b"\r\n0\r\n\r\n")
+        return last_chunk and len(rest) <= MAX_KEPT_BODY
+    length = headers.get(b"content-length")
+    if length is None or not length.isdigit():
+        return False
+    return int(length) == len(rest) and len(rest) <= MAX_KEPT_BODY
 
 
 def parse_status_line(line: bytes) -> int:

@@ -31,7 +31,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["document_kind", "document_id", "-at"])]
+        indexes = [
+            models.Index(fields=["document_kind", "document_id", "-at"]),
+            # The charts' "what happened since": submits and fulfilments of recent weeks.
+            models.Index(fields=["document_kind", "action", "at"], name="audit_action_at"),
+        ]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

@@ -3,20 +3,44 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 
 from orders import lifecycle
 from orders.integration.health import order_back_office_chips
 from orders.reports.exports import DOCUMENT_COLUMNS, document_rows
 from orders.reports.work import queue_for
-from orders.selectors import documents_for
+from orders.selectors import documents_for, documents_matching
 from orders.views.exports import EXPORT_FORMATS, export_response
 from orders.views.kinds import kind_context
 from orders.views.team import team_filters
 
 PAGE_SIZE = 25
+# How deep a list pages: past this, a search, a filter or the other sort order finds the rest
+# (an OFFSET of 100,000 rows costs what reading them does).
+MAX_PAGES = 40
+# Past this many matches a list says "10,000+" instead of counting every row.
+COUNT_CAP = 10_000
+
+# What a list row shows, and nothing more is read (``.only``); a field a kind lacks is skipped.
+LIST_FIELDS = [
+    "id",
+    "number",
+    "name",
+    "state",
+    "status_reason",
+    "submit_status_description",
+    "last_back_office_submit",
+    "total_amount",
+    "modified_on",
+    "account__name",
+    "currency__code",
+    "currency__precision",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+]
 
 # Column key → (label, ORDER BY field); a leading "-" in ?sort= reverses.
 SORTS = {
@@ -33,6 +57,37 @@ DEFAULT_SORT = "-modified"
 
 def _sort(value: str) -> str:
     return value if value.lstrip("-") in SORTS else DEFAULT_SORT
+
+
+class CappedPaginator(Paginator):
+    """Counts up to ``COUNT_CAP`` matches (never every row of a big table) and pages no deeper
+    than ``MAX_PAGES``; ``count_label`` is what the list says ("10,000+")."""
+
+    @cached_property
+    def count(self) -> int:
+        # Filtered: the planner counts through the filter's index. Unfiltered: along the key,
+        # which stops after COUNT_CAP + 1 index entries instead of reading the table.
+        filtered = bool(self.object_list.query.where)
+        rows = self.object_list.order_by() if filtered else self.object_list.order_by("pk")
+        return rows.values("pk")[: COUNT_CAP + 1].count()
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(super().num_pages, MAX_PAGES)
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.count > COUNT_CAP else f"{self.count:,}"
+
+    @property
+    def capped(self) -> bool:
+        """Whether some rows lie past the last page that may be opened."""
+        return self.count > MAX_PAGES * self.per_page
+
+
+def list_fields(model) -> list[str]:
+    names = {field.name for field in model._meta.get_fields()}
+    return [name for name in LIST_FIELDS if name.split("__")[0] in names]
 
 
 @login_required
@@ -53,21 +108,31 @@ def document_list(request, kind: str):
     if work:
         documents = work.select(documents)
     documents, team = team_filters(request, kind, documents)  # My / Team / All, owner
+    known_count = None
     if query:
-        documents = documents.filter(
-            Q(number__icontains=query)
-            | Q(name__icontains=query)
-            | Q(account__name__icontains=query)
-        )
+        documents = documents_matching(documents, query)
+        # The matches, through the search's own indexes (at most COUNT_CAP + 1 of them). A few:
+        # the page reads just those rows by key and sorts them. Many: they are dense, and
+        # walking the sort's index finds a page of them at once.
+        ids = list(documents.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        if len(ids) <= COUNT_CAP:
+            documents, known_count = documents.model.objects.filter(pk__in=ids), len(ids)
     field = SORTS[sort.lstrip("-")][1]
     direction = "-" if sort.startswith("-") else ""
-    documents = documents.order_by(f"{direction}{field}", f"{direction}id")
+    # The number is unique: no tie-break, so its index alone gives the order.
+    tie_break = [] if field == "number" else [f"{direction}id"]
+    documents = documents.order_by(f"{direction}{field}", *tie_break)
 
     export = request.GET.get("export", "")
     if export in EXPORT_FORMATS:  # what the list shows, every page of it
         stem = kind_context(kind)["kind_plural"].lower().replace(" ", "-")
         return export_response(export, stem, DOCUMENT_COLUMNS, document_rows(documents))
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = documents.select_related(None).select_related("account", "owner", "currency")
+    shown = shown.only(*list_fields(documents.model))
+    paginator = CappedPaginator(shown, PAGE_SIZE)
+    if known_count is not None:
+        paginator.count = known_count
+    page = paginator.get_page(request.GET.get("page"))
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
         chips = order_back_office_chips(page)

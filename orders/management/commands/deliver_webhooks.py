@@ -17,7 +17,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from orders.apps import configure_webhook_endpoint
-from orders.integration.delivery import StopFlag, deliver_due, run_worker, timeout_seconds
+from orders.integration.delivery import (
+    DEFAULT_BATCH,
+    StopFlag,
+    deliver_due,
+    run_worker,
+    timeout_seconds,
+)
 
 # --once keeps going round until nothing is due; a failed delivery waits for its backoff, so
 # the rounds end. The cap only guards against a clock that never moves on.
@@ -30,7 +36,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--threads", type=int, default=2, help="deliveries sent in parallel")
         parser.add_argument("--poll-interval", type=float, default=1.0, help="seconds")
-        parser.add_argument("--batch", type=int, default=10)
+        parser.add_argument("--batch", type=int, default=DEFAULT_BATCH)
         parser.add_argument("--timeout", type=float, help="seconds a receiver has to answer")
         parser.add_argument("--lease", type=float, help="seconds a claimed delivery is reserved")
         parser.add_argument(
