@@ -114,7 +114,9 @@ def production_rendering(monkeypatch):
     monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
 
 
-def test_order_page_and_line_changes(client, salesperson, manager, settings, production_rendering):
+def test_order_page_and_line_changes(
+    client, salesperson, manager, settings, production_rendering, bench_table
+):
     settings.ROOT_URLCONF = __name__
     catalog = build_catalog()
     # the salesperson who owns the orders: the page's everyday reader
@@ -222,6 +224,14 @@ def test_order_page_and_line_changes(client, salesperson, manager, settings, pro
     for what, measured, baseline, target in rows:
         value = ratio(measured, baseline)
         flag = "ok" if value <= target else "OVER"
+        bench_table.add(
+            what,
+            f"{measured:.1f} ms",
+            f"{baseline:.1f} ms",
+            value,
+            f"≤ {target:.1f}×",
+            value <= target,
+        )
         out.append(
             f"{what:38} {measured:8.1f}ms {baseline:8.1f}ms {value:5.2f}× ≤{target:.1f}× {flag}"
         )
@@ -233,5 +243,13 @@ def test_order_page_and_line_changes(client, salesperson, manager, settings, pro
     out.append(
         f"{'page at 1000 lines':38} {sizes[1000] / 1e6:7.2f} MB; "
         f"line change {len(one)} queries at 1 and at 1000 lines"
+    )
+    bench_table.add(
+        "HTML per line, now / before",
+        f"{per_line:.0f} B",
+        f"{BYTES_PER_LINE_BEFORE:.0f} B",
+        per_line / BYTES_PER_LINE_BEFORE,
+        "≤ 0.60×",
+        smaller >= 0.40,
     )
     print("\n".join(out))
