@@ -153,6 +153,6 @@ def form_field(field, hide_label=False, wide=False):
         if errors
         else ""
     )
-    return mark_safe(  # noqa: S308 — every value above is escaped
+    return mark_safe(  # noqa: S308  # nosec B308 B703 — every value above is escaped
         f'\n<div class="{classes}">\n  {body}\n  {help_text}\n  {error}\n</div>\n'
     )
