@@ -27,6 +27,7 @@ from orders.integration.outbox import salesorder_ordering_key
 from orders.models import (
     Account,
     AuditEntry,
+    ChartStamp,
     Delivery,
     DeliveryAttempt,
     Endpoint,
@@ -36,6 +37,7 @@ from orders.models import (
     SalesOrder,
     SalesOrderLine,
 )
+from orders.models import charts_changed
 from orders.models.history import CREATED, record_history
 from orders.pricing import engine
 from settings_app import roles
@@ -277,6 +279,8 @@ def seed_volume(
                 )
             if progress:
                 progress(made)
+    charts_changed(ChartStamp.ORDERS)  # bulk inserts send no signals: the charts' cache
+    charts_changed(ChartStamp.DELIVERIES)
     return made
 
 
