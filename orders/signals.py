@@ -15,6 +15,7 @@ from orders.models import (
     HEADER_TOTALS,
     LINE_COMPUTED,
     LINE_MODELS,
+    Account,
     AuditEntry,
     ChartStamp,
     Delivery,
@@ -437,3 +438,20 @@ for _model in _CHART_TOPICS:
     post_delete.connect(
         chart_rows_changed, sender=_model, dispatch_uid=f"sop_chart_delete_{_model}"
     )
+
+
+# --- the account's name on its documents ----------------------------------------------------
+# Documents keep a copy of their account's name for the lists' sort (SalesDocument.save); a
+# renamed account renews it on every document of that account, in the same transaction.
+
+
+def account_renamed(sender, instance, created=False, raw=False, **kwargs):
+    if created or raw:
+        return
+    for model in DOCUMENT_MODELS.values():
+        model.objects.filter(account_id=instance.pk).exclude(account_name=instance.name).update(
+            account_name=instance.name
+        )
+
+
+post_save.connect(account_renamed, sender=Account, dispatch_uid="sop_account_renamed")

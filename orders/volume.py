@@ -36,8 +36,8 @@ from orders.models import (
     PriceListItem,
     SalesOrder,
     SalesOrderLine,
+    charts_changed,
 )
-from orders.models import charts_changed
 from orders.models.history import CREATED, record_history
 from orders.pricing import engine
 from settings_app import roles
@@ -294,10 +294,12 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
         created = now - timedelta(seconds=age)
         state, reason = _pick_state(rng)
         owner = rng.choice(sellers)
+        account = rng.choice(accounts)
         order = SalesOrder(
             number=f"{SalesOrder.NUMBER_PREFIX}-{value:05d}",
             name=f"{rng.choice(ORDER_WHAT)} {rng.choice(ORDER_WHEN)}",
-            account=rng.choice(accounts),
+            account=account,
+            account_name=account.name,  # bulk_create does not call save()
             price_list=price_list,
             currency=currency,
             owner=owner,

@@ -70,4 +70,5 @@ __all__ = [
     "SalesOrderLine",
     "Unit",
     "UnitGroup",
+    "charts_changed",
 ]

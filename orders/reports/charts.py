@@ -13,7 +13,6 @@ computed afresh: that transaction's own writes are not in a token yet. See docs/
 """
 
 import hashlib
-
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -72,9 +71,12 @@ def _cached(name: str, scope: str, topics: tuple[str, ...], compute):
         return compute()
     tokens = ChartStamp.tokens(*topics)  # before the figures: see charts_changed
     shown = f"{connection.alias}:{connection.settings_dict['NAME']}"
-    key = "sop-chart:" + hashlib.sha256(
-        ":".join([shown, name, scope, timezone.localdate().isoformat(), *tokens]).encode()
-    ).hexdigest()
+    key = (
+        "sop-chart:"
+        + hashlib.sha256(
+            ":".join([shown, name, scope, timezone.localdate().isoformat(), *tokens]).encode()
+        ).hexdigest()
+    )
     figures = cache.get(key)
     if figures is None:
         figures = compute()

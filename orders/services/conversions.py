@@ -24,6 +24,7 @@ from settings_app.models import Organization
 _COPIED_HEADER = [
     "name",
     "account_id",
+    "account_name",
     "price_list_id",
     "currency_id",
     "owner_id",

@@ -46,7 +46,7 @@ LIST_FIELDS = [
 SORTS = {
     "number": ("Number", "number"),
     "name": ("Name", "name"),
-    "account": ("Account", "account__name"),
+    "account": ("Account", "account_name"),  # the account's name, copied on the document
     "state": ("Status", "state"),
     "total": ("Total", "total_amount"),
     "owner": ("Owner", "owner__username"),

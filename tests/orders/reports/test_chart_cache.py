@@ -112,7 +112,9 @@ def test_the_deliveries_chart_follows_the_worker(customizer, manager, make_docum
             document=make_document("salesorder", manager, lines=1),
         )
     today = timezone.localdate().strftime("%d %b")
-    assert dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [0, 3, 0, 0]
+    assert (
+        dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [0, 3, 0, 0]
+    )
 
     # The worker writes outcomes with raw SQL (no signals): the chart still moves.
     claims = claim_due(limit=2)
@@ -124,13 +126,17 @@ def test_the_deliveries_chart_follows_the_worker(customizer, manager, make_docum
         ],
         now=now,
     )
-    assert dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 1, 1, 0]
+    assert (
+        dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 1, 1, 0]
+    )
 
     # The admin's kind of write: a save.
     failing = Delivery.objects.get(status=Delivery.Status.FAILING)
     failing.status = Delivery.Status.DEAD
     failing.save()
-    assert dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 1, 0, 1]
+    assert (
+        dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 1, 0, 1]
+    )
 
 
 def test_a_new_day_is_a_new_key(manager, make_document, monkeypatch):
