@@ -130,12 +130,18 @@ def test_the_deliveries_chart_follows_the_worker(customizer, manager, make_docum
         dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 1, 1, 0]
     )
 
+    # A new submit: its deliveries are inserted in bulk (no signals either).
+    perform("submit", actor=manager, document=make_document("salesorder", manager, lines=1))
+    assert (
+        dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 2, 1, 0]
+    )
+
     # The admin's kind of write: a save.
     failing = Delivery.objects.get(status=Delivery.Status.FAILING)
     failing.status = Delivery.Status.DEAD
     failing.save()
     assert (
-        dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 1, 0, 1]
+        dict(charts.deliveries_per_day().rows)[today] == direct_deliveries_today() == [1, 2, 0, 1]
     )
 
 
