@@ -1,6 +1,7 @@
 """Selectors: the functions that read (what a user may see, which actions they have, the
 timeline of a record)."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -52,6 +53,9 @@ class InSubquery(Func):
         return f"{column} IN {sub}", [*column_params, *sub_params]
 
 
+NUMBER_TEXT = re.compile(r"[A-Za-z0-9-]+")
+
+
 def documents_matching(documents, query: str):
     """The documents whose number, name or account's name contains ``query`` (any case).
 
@@ -59,11 +63,12 @@ def documents_matching(documents, query: str):
     three conditions can then use its own index (trigram indexes on PostgreSQL).
     """
     accounts = Account.objects.filter(name__icontains=query).values("pk")
-    return documents.filter(
-        Q(number__icontains=query)
-        | Q(name__icontains=query)
-        | Q(InSubquery("account_id", Subquery(accounts)))
-    )
+    matches = Q(name__icontains=query) | Q(InSubquery("account_id", Subquery(accounts)))
+    if NUMBER_TEXT.fullmatch(query):
+        # A number is a prefix, a hyphen and digits (orders.signals): a term with any other
+        # character cannot be in one, and its trigram scan of the numbers is skipped.
+        matches |= Q(number__icontains=query)
+    return documents.filter(matches)
 
 
 def document_lines(document):

@@ -15,8 +15,13 @@ from orders.models import (
     HEADER_TOTALS,
     LINE_COMPUTED,
     LINE_MODELS,
+    Account,
+    AuditEntry,
+    ChartStamp,
+    Delivery,
     NumberSequence,
     SalesOrder,
+    charts_changed,
 )
 from orders.models.history import record_history
 from orders.pricing import apply
@@ -398,6 +403,8 @@ def remember_nulled_references(sender, instance, **kwargs):
 def record_nulled_references(sender, instance, **kwargs):
     for model, pks in getattr(instance, "_sop_nulled", []):
         record_history(model, pks, actor=current_actor())
+        if model is SalesOrder and pks:
+            charts_changed(ChartStamp.ORDERS)  # an owner gone changes who sees the orders
 
 
 for _model in apps.get_models():
@@ -408,3 +415,43 @@ for _model in apps.get_models():
         post_delete.connect(
             record_nulled_references, sender=_model, dispatch_uid=f"sop_nulled_post_{_model}"
         )
+
+
+# --- the charts' cache ----------------------------------------------------------------------
+# Every save and delete of the rows the charts read renews their topic's token after the
+# commit (orders.models.audit.charts_changed); writes that bypass signals (header totals after
+# a line change, conversions, the delivery worker, seed_volume) renew it where they write.
+
+_CHART_TOPICS = {
+    SalesOrder: ChartStamp.ORDERS,
+    AuditEntry: ChartStamp.ORDERS,
+    Delivery: ChartStamp.DELIVERIES,
+}
+
+
+def chart_rows_changed(sender, instance=None, raw=False, using="default", **kwargs):
+    charts_changed(_CHART_TOPICS[sender], using)
+
+
+for _model in _CHART_TOPICS:
+    post_save.connect(chart_rows_changed, sender=_model, dispatch_uid=f"sop_chart_save_{_model}")
+    post_delete.connect(
+        chart_rows_changed, sender=_model, dispatch_uid=f"sop_chart_delete_{_model}"
+    )
+
+
+# --- the account's name on its documents ----------------------------------------------------
+# Documents keep a copy of their account's name for the lists' sort (SalesDocument.save); a
+# renamed account renews it on every document of that account, in the same transaction.
+
+
+def account_renamed(sender, instance, created=False, raw=False, **kwargs):
+    if created or raw:
+        return
+    for model in DOCUMENT_MODELS.values():
+        model.objects.filter(account_id=instance.pk).exclude(account_name=instance.name).update(
+            account_name=instance.name
+        )
+
+
+post_save.connect(account_renamed, sender=Account, dispatch_uid="sop_account_renamed")

@@ -27,6 +27,7 @@ from orders.integration.outbox import salesorder_ordering_key
 from orders.models import (
     Account,
     AuditEntry,
+    ChartStamp,
     Delivery,
     DeliveryAttempt,
     Endpoint,
@@ -35,6 +36,7 @@ from orders.models import (
     PriceListItem,
     SalesOrder,
     SalesOrderLine,
+    charts_changed,
 )
 from orders.models.history import CREATED, record_history
 from orders.pricing import engine
@@ -277,6 +279,8 @@ def seed_volume(
                 )
             if progress:
                 progress(made)
+    charts_changed(ChartStamp.ORDERS)  # bulk inserts send no signals: the charts' cache
+    charts_changed(ChartStamp.DELIVERIES)
     return made
 
 
@@ -290,10 +294,12 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
         created = now - timedelta(seconds=age)
         state, reason = _pick_state(rng)
         owner = rng.choice(sellers)
+        account = rng.choice(accounts)
         order = SalesOrder(
             number=f"{SalesOrder.NUMBER_PREFIX}-{value:05d}",
             name=f"{rng.choice(ORDER_WHAT)} {rng.choice(ORDER_WHEN)}",
-            account=rng.choice(accounts),
+            account=account,
+            account_name=account.name,  # bulk_create does not call save()
             price_list=price_list,
             currency=currency,
             owner=owner,

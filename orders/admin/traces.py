@@ -1,5 +1,5 @@
-"""Traces in the admin, read-only: audit entries, number sequences, and the integration's
-endpoints, events, deliveries and idempotency keys."""
+"""Traces in the admin, read-only: audit entries, number sequences, the charts' tokens, and
+the integration's endpoints, events, deliveries and idempotency keys."""
 
 from django import forms
 from django.contrib import admin
@@ -28,6 +28,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 @admin.register(models.NumberSequence)
 class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "next_value"]
+
+
+@admin.register(models.ChartStamp)
+class ChartStampAdmin(ReadOnlyAdmin):
+    """The charts' cache keys (orders.reports.charts): renewed by the domain, never by hand."""
+
+    list_display = ["topic", "token"]
 
 
 class EndpointForm(forms.ModelForm):

@@ -43,7 +43,7 @@ from django.utils.dateparse import parse_datetime
 from standardwebhooks.webhooks import Webhook
 
 from orders.integration.transport import Outcome, post
-from orders.models import Delivery, DeliveryAttempt, Endpoint, Event
+from orders.models import ChartStamp, Delivery, DeliveryAttempt, Endpoint, Event, charts_changed
 
 logger = logging.getLogger("sopsite.integration")
 
@@ -352,6 +352,7 @@ def record_outcomes(results, *, now=None) -> None:
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [value for row in rows for value in row])
+        charts_changed(ChartStamp.DELIVERIES)  # one UPDATE per batch: the charts' cache
         return
     insert = (
         f"INSERT INTO {attempts} (delivery_id, at, status_code, error, duration_ms) "  # noqa: S608  # nosec B608
@@ -365,6 +366,7 @@ def record_outcomes(results, *, now=None) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(insert, [[r[0], r[7], r[3], r[4], r[8], r[0]] for r in rows])
         cursor.executemany(update, [[r[2], r[3], r[4], r[5], r[6], r[0], r[1]] for r in rows])
+        charts_changed(ChartStamp.DELIVERIES)
 
 
 def _lease_covers_attempt(claim: Claim, now: datetime | None) -> bool:

@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orders.models import Delivery, Endpoint, Event
+from orders.models import ChartStamp, Delivery, Endpoint, Event, charts_changed
 from settings_app.acting import current_actor
 
 # Any constant shared by every event-writing transaction; the value only has to be unique among
@@ -72,4 +72,5 @@ def record_event(*, type: str, payload: dict, ordering_key: str = "", actor=None
         # out when the endpoint is enabled again — nothing is lost while it is paused.
         for endpoint_id in Endpoint.objects.values_list("pk", flat=True)
     )
+    charts_changed(ChartStamp.DELIVERIES)  # bulk_create sends no signals: the charts' cache
     return event

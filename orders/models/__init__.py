@@ -1,4 +1,4 @@
-from orders.models.audit import AuditEntry, NumberSequence
+from orders.models.audit import AuditEntry, ChartStamp, NumberSequence, charts_changed
 from orders.models.catalog import (
     Account,
     BoundedDecimalField,
@@ -42,6 +42,7 @@ __all__ = [
     "AuditEntry",
     "BoundedDecimalField",
     "ChangeRequest",
+    "ChartStamp",
     "Currency",
     "Delivery",
     "DeliveryAttempt",
@@ -69,4 +70,5 @@ __all__ = [
     "SalesOrderLine",
     "Unit",
     "UnitGroup",
+    "charts_changed",
 ]

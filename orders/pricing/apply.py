@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from orders.models import DiscountBand, PriceListItem
+from orders.models import ChartStamp, DiscountBand, PriceListItem, SalesOrder, charts_changed
 from orders.models.history import record_history
 from orders.pricing import engine
 
@@ -198,6 +198,8 @@ def touch_document(document, *, actor, totals: engine.HeaderTotals | None = None
         document.pricing = pricing
     type(document).objects.filter(pk=document.pk).update(**updates)
     record_history(type(document), [document.pk], actor=actor)
+    if isinstance(document, SalesOrder):
+        charts_changed(ChartStamp.ORDERS)  # totals written without a save: the charts' cache
 
 
 def roll_up(document, line_model, *, actor, decision) -> None:

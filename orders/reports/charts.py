@@ -4,23 +4,33 @@ median hours to acknowledged and to fulfilled, deliveries per day by outcome.
 Each returns a ``Figures`` that both the chart (an SVG drawn on the server) and its table
 alternative are made from, so the two always say the same. Aggregates run in the database;
 the medians read one row per order submitted in the period.
+
+The figures grow with the data (a sum over every order, weeks of audit entries), so each is
+kept in the cache under what it shows — the chart, whose orders (everyone's or one owner's),
+today's date and the token of the rows it reads (``ChartStamp``, renewed after every committed
+change of those rows) — for at most ``CACHE_SECONDS``. Inside a transaction the figures are
+computed afresh: that transaction's own writes are not in a token yet. See docs/decisions.md.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from statistics import median
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from orders import lifecycle
-from orders.models import AuditEntry, Delivery
+from orders.models import AuditEntry, ChartStamp, Delivery
 from orders.selectors import documents_for
 
 WEEKS = 12
 DAYS = 14
+CACHE_SECONDS = 60  # a bound, not the freshness: a change renews the key at once
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,40 @@ class Figures:
         ]
 
 
+def _scope(user) -> str:
+    """Whose orders a chart shows: everyone's, the user's own, or none (documents_for)."""
+    if not (user.is_authenticated and user.has_perm(f"orders.view_{lifecycle.SALES_ORDER}")):
+        return "none"
+    return "all" if user.has_perm("orders.view_all_documents") else f"own-{user.pk}"
+
+
+def _cached(name: str, scope: str, topics: tuple[str, ...], compute):
+    """``compute()``, or what it returned for the same chart, scope, day and tokens."""
+    if connection.in_atomic_block:
+        return compute()
+    tokens = ChartStamp.tokens(*topics)  # before the figures: see charts_changed
+    shown = f"{connection.alias}:{connection.settings_dict['NAME']}"
+    key = (
+        "sop-chart:"
+        + hashlib.sha256(
+            ":".join([shown, name, scope, timezone.localdate().isoformat(), *tokens]).encode()
+        ).hexdigest()
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute()
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
 def order_value_by_state(user) -> Figures:
     """Total amount of the orders the user sees, per state (a series per currency)."""
+    return _cached(
+        "order-value", _scope(user), (ChartStamp.ORDERS,), lambda: _order_value_by_state(user)
+    )
+
+
+def _order_value_by_state(user) -> Figures:
     orders = documents_for(user, lifecycle.SALES_ORDER)
     sums = (
         orders.order_by()
@@ -83,6 +125,15 @@ def _week_start(day):
 def orders_per_week(user, *, weeks: int = WEEKS) -> tuple[Figures, Figures]:
     """Orders submitted per week (last ``weeks`` weeks), and the median hours from submit to
     acknowledged and to fulfilled for the orders submitted that week."""
+    return _cached(
+        f"per-week-{weeks}",
+        _scope(user),
+        (ChartStamp.ORDERS,),
+        lambda: _orders_per_week(user, weeks=weeks),
+    )
+
+
+def _orders_per_week(user, *, weeks: int) -> tuple[Figures, Figures]:
     today = timezone.localdate()
     first = _week_start(today) - timedelta(weeks=weeks - 1)
     starts = [first + timedelta(weeks=n) for n in range(weeks)]
@@ -156,6 +207,12 @@ DELIVERY_OUTCOMES = [
 
 def deliveries_per_day(*, days: int = DAYS) -> Figures:
     """Webhook deliveries created each day (last ``days`` days), by where they stand now."""
+    return _cached(
+        f"deliveries-{days}", "all", (ChartStamp.DELIVERIES,), lambda: _deliveries_per_day(days)
+    )
+
+
+def _deliveries_per_day(days: int) -> Figures:
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     since = timezone.make_aware(datetime.combine(first, time.min))

@@ -8,8 +8,17 @@ queue (``?work=<key>``), so the card and the list can never disagree.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Substr
 
 from orders import lifecycle
 from orders.models import ChangeRequest, Delivery
@@ -36,10 +45,16 @@ def _not_submitted(documents: QuerySet) -> QuerySet:
 def _delivery_failing(documents: QuerySet) -> QuerySet:
     # The outbox groups an order's events under "salesorder:<pk>" (its ordering key).
     key = Concat(Value("salesorder:"), Cast(OuterRef("pk"), output_field=CharField()))
-    failing = Delivery.objects.filter(
-        ordering_key=key, status__in=[Delivery.Status.FAILING, Delivery.Status.DEAD]
+    stuck = [Delivery.Status.FAILING, Delivery.Status.DEAD]
+    failing = Delivery.objects.filter(ordering_key=key, status__in=stuck)
+    # The few orders with a stuck delivery first (from the deliveries' status), so the count
+    # does not test every submitted order (15,000 of them at 100,000 orders).
+    stuck_orders = (
+        Delivery.objects.filter(status__in=stuck, ordering_key__startswith="salesorder:")
+        .annotate(order_pk=Cast(Substr("ordering_key", len("salesorder:") + 1), BigIntegerField()))
+        .values("order_pk")
     )
-    return documents.filter(state="submitted").filter(Exists(failing))
+    return documents.filter(state="submitted", pk__in=stuck_orders).filter(Exists(failing))
 
 
 def _change_requested(documents: QuerySet) -> QuerySet:
@@ -56,8 +71,11 @@ def _change_requested(documents: QuerySet) -> QuerySet:
 def _change_declined(documents: QuerySet) -> QuerySet:
     # Submitted orders whose latest change request the back office declined, with its reason.
     latest = ChangeRequest.objects.filter(order=OuterRef("pk")).order_by("-requested_on", "-id")
+    # Only orders with a declined request are candidates: the latest request is then read for
+    # those few, not for every submitted order.
+    declined = ChangeRequest.objects.filter(state=ChangeRequest.State.DECLINED).values("order_id")
     return (
-        documents.filter(state="submitted")
+        documents.filter(state="submitted", pk__in=declined)
         .annotate(
             change_state=Subquery(latest.values("state")[:1]),
             change_note=Subquery(latest.values("note")[:1]),

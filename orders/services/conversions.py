@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from orders.lifecycle import OPPORTUNITY, QUOTE, SALES_ORDER
-from orders.models import LINE_MODELS, Invoice, Quote, SalesOrder
+from orders.models import LINE_MODELS, ChartStamp, Invoice, Quote, SalesOrder, charts_changed
 from orders.models.history import CREATED, record_history
 from orders.pricing import apply
 from orders.pricing.policy import Operation, decide
@@ -24,6 +24,7 @@ from settings_app.models import Organization
 _COPIED_HEADER = [
     "name",
     "account_id",
+    "account_name",
     "price_list_id",
     "currency_id",
     "owner_id",
@@ -97,6 +98,8 @@ def copy_lines(source, target, *, actor, start_at: int = 0) -> None:
             pricing={**decision.as_provenance(), "reason": note}, **totals
         )
         record_history(type(target), [target.pk], actor=actor)
+        if isinstance(target, SalesOrder):
+            charts_changed(ChartStamp.ORDERS)  # totals written without a save
 
 
 def _new_from(source, model, *, actor, **fields):

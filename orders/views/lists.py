@@ -46,7 +46,7 @@ LIST_FIELDS = [
 SORTS = {
     "number": ("Number", "number"),
     "name": ("Name", "name"),
-    "account": ("Account", "account__name"),
+    "account": ("Account", "account_name"),  # the account's name, copied on the document
     "state": ("Status", "state"),
     "total": ("Total", "total_amount"),
     "owner": ("Owner", "owner__username"),
@@ -115,8 +115,9 @@ def document_list(request, kind: str):
         # the page reads just those rows by key and sorts them. Many: they are dense, and
         # walking the sort's index finds a page of them at once.
         ids = list(documents.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        known_count = len(ids)  # past the cap, the count is known to be "10,000+" already
         if len(ids) <= COUNT_CAP:
-            documents, known_count = documents.model.objects.filter(pk__in=ids), len(ids)
+            documents = documents.model.objects.filter(pk__in=ids)
     field = SORTS[sort.lstrip("-")][1]
     direction = "-" if sort.startswith("-") else ""
     # The number is unique: no tie-break, so its index alone gives the order.

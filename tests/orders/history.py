@@ -7,7 +7,9 @@ TRACKED_MODELS = [*DOCUMENT_MODELS.values(), *LINE_MODELS.values()]
 
 
 def _names(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+    """The columns history keeps (a copy such as the account's name on a document is not)."""
+    kept = {field.attname for field in model.history.model._meta.concrete_fields}
+    return [field.attname for field in model._meta.concrete_fields if field.attname in kept]
 
 
 def _rows(model) -> dict:

@@ -62,3 +62,27 @@ def test_the_list_reads_only_the_columns_it_shows(client, manager, make_document
     assert page, [q["sql"][:100] for q in queries]
     for column in ('"description"', '"pricing"', "bill_to_address", "password"):
         assert column not in page[0]
+
+
+def test_a_broad_search_is_counted_once(client, manager, make_document, small_caps):
+    """Past the cap, the search's own capped read of the matches is the count: no second one."""
+    for n in range(15):
+        make_document("salesorder", manager, name=f"Refit {n:02d}")
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("salesorder_list"), {"q": "refit"}).content.decode()
+    assert "12+ records" in html and "page 1 of 2" in html
+    assert not [
+        q["sql"] for q in queries if "COUNT(" in q["sql"] and "orders_salesorder" in q["sql"]
+    ]
+
+
+def test_a_term_that_cannot_be_in_a_number_skips_the_numbers(client, manager, make_document):
+    spaced = make_document("salesorder", manager, name="Spring refit")
+    client.force_login(manager)
+    for term, searches_numbers in (("spring refit", False), (spaced.number[:6], True)):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("salesorder_list"), {"q": term}).content.decode()
+        assert spaced.number in html
+        search = next(q["sql"] for q in queries if "LIKE" in q["sql"])
+        assert ('"number"' in search.split("WHERE", 1)[1]) is searches_numbers
