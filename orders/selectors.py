@@ -62,6 +62,14 @@ def documents_matching(documents, query: str):
     The account condition is a sub-select of the matching accounts, not a join: each of the
     three conditions can then use its own index (trigram indexes on PostgreSQL).
     """
+    if re.fullmatch(rf"{documents.model.NUMBER_PREFIX}-\d*(?:-R\d*)?", query, re.IGNORECASE):
+        # The shape of this kind's number (orders.signals: the prefix, a hyphen and digits; a
+        # revision adds "-R" and digits; all upper case): the user is looking for a document by
+        # its number. The prefix is only ever at a number's start, so "contains" is "starts
+        # with", which the number's btree index answers (``varchar_pattern_ops``, Django's
+        # ``_like`` index). Names and accounts are not searched for such a term: OR-ed with
+        # them, the planner reads the whole table (docs/decisions.md#number-search).
+        return documents.filter(number__startswith=query.upper())
     accounts = Account.objects.filter(name__icontains=query).values("pk")
     matches = Q(name__icontains=query) | Q(InSubquery("account_id", Subquery(accounts)))
     if NUMBER_TEXT.fullmatch(query):

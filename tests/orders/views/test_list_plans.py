@@ -61,7 +61,7 @@ NODE = re.compile(r"actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)")
 REMOVED = re.compile(r"Rows Removed by (?:Filter|Index Recheck): (\d+)")
 
 
-def plans_of(client, params) -> list[str]:
+def plans_of(client, params, *, seqscan: bool = False) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("salesorder_list"), params)
     assert response.status_code == 200
@@ -70,7 +70,8 @@ def plans_of(client, params) -> list[str]:
         sql = query["sql"]
         if sql.startswith("SELECT") and any(table in sql for table in TABLES):
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
+                if not seqscan:
+                    cursor.execute("SET LOCAL enable_seqscan = off")
                 cursor.execute("EXPLAIN ANALYZE " + sql)
                 plans.append("\n".join(row[0] for row in cursor.fetchall()))
                 cursor.execute("SET LOCAL enable_seqscan = on")
@@ -115,3 +116,27 @@ def test_no_list_query_reads_the_whole_orders_or_lines_table(
     monkeypatch.setitem(lists.SORTS, "account", ("Account", "account__name"))
     assert seq_scans(plans_of(client, WHOLE_TABLE_SORT))
     assert rows_read(plans_of(client, {})[0]) > 0  # the parser reads the plans it is given
+
+
+# A whole number, searched as the planner sees it, sequential scans allowed: the number's btree
+# index answers it (as a prefix), not a read of the table on the trigram index's estimate of
+# thousands of matches (docs/benchmarks.md, "What is left").
+NUMBER_SEARCH = {"q": "ORD-01500"}
+
+
+def test_a_number_search_uses_an_index_with_sequential_scans_allowed(volume_data, client, manager):
+    from django.contrib.auth import get_user_model
+
+    salesperson = get_user_model().objects.get(username="seller001")
+    for user in (manager, salesperson):
+        client.force_login(user)
+        if user == manager:
+            response = client.get(reverse("salesorder_list"), NUMBER_SEARCH)
+            assert "ORD-01500" in response.content.decode()
+        search = plans_of(client, NUMBER_SEARCH, seqscan=True)[0]  # the matches' ids
+        assert not any(f"Seq Scan on {table}" in search for table in TABLES), (user, search)
+        assert re.search(r"Index.* (?:on|using) orders_salesorder_number_\w+_like", search), (
+            user.username,
+            search,
+        )
+        assert rows_read(search) < 10, (user.username, search)

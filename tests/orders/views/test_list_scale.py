@@ -86,3 +86,25 @@ def test_a_term_that_cannot_be_in_a_number_skips_the_numbers(client, manager, ma
         assert spaced.number in html
         search = next(q["sql"] for q in queries if "LIKE" in q["sql"])
         assert ('"number"' in search.split("WHERE", 1)[1]) is searches_numbers
+
+
+def test_a_term_shaped_like_a_number_finds_the_numbers_that_start_with_it(
+    client, manager, make_document
+):
+    first = make_document("salesorder", manager, name="Refit")
+    other = make_document("salesorder", manager, name=f"Follow-up of {first.number}")
+    client.force_login(manager)
+
+    for term in (first.number, first.number.lower(), first.number[:-1]):
+        html = client.get(reverse("salesorder_list"), {"q": term}).content.decode()
+        assert first.number in html, term
+    # A number's term is looked up among numbers only (their index), not in names.
+    html = client.get(reverse("salesorder_list"), {"q": first.number}).content.decode()
+    assert "1 record" in html and other.number not in html
+    # Another kind's prefix, or a part of a number without its prefix, still searches all three.
+    html = client.get(reverse("salesorder_list"), {"q": first.number[1:]}).content.decode()
+    assert first.number in html and other.number in html
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("salesorder_list"), {"q": first.number})
+    search = next(q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"].upper())
+    assert "orders_account" not in search and '"name"' not in search
