@@ -108,3 +108,25 @@ def test_a_term_shaped_like_a_number_finds_the_numbers_that_start_with_it(
         client.get(reverse("salesorder_list"), {"q": first.number})
     search = next(q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"].upper())
     assert "orders_account" not in search and '"name"' not in search
+
+
+def test_a_deep_page_skips_rows_by_key_and_reads_only_its_own_rows(
+    client, manager, make_document, small_caps
+):
+    for n in range(15):
+        make_document("salesorder", manager, name=f"Deal {n:02d}")
+    client.force_login(manager)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("salesorder_list"), {"sort": "name", "page": "2"}).content
+    html = html.decode()
+    assert "Deal 05" in html and "Deal 09" in html
+    assert "Deal 04" not in html and "Deal 10" not in html
+    assert html.index("Deal 05") < html.index("Deal 09")
+    rows = [q["sql"] for q in queries.captured_queries if '"orders_salesorder"."name"' in q["sql"]]
+    skipping = [sql for sql in rows if "OFFSET" in sql.upper()]
+    # The OFFSET walks the keys only; the rows shown are read by key, with their joins.
+    assert skipping and all(
+        sql.upper().startswith('SELECT "ORDERS_SALESORDER"."ID" AS') for sql in skipping
+    ), skipping
+    assert any("orders_account" in sql and "OFFSET" not in sql.upper() for sql in rows), rows
