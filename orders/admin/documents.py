@@ -10,7 +10,7 @@ from django.db import models as django_models
 from django.utils.html import format_html, format_html_join
 
 from orders import models, selectors, services
-from orders.admin.base import DomainErrorsMixin, money_display, owner_name
+from orders.admin.base import DomainErrorsMixin, ReadOnlyAdmin, money_display, owner_name
 from orders.models import HEADER_TOTALS, LINE_COMPUTED
 from orders.rules import can_edit
 from orders.selectors import totals_difference
@@ -444,7 +444,7 @@ class SalesOrderAdmin(DocumentAdmin):
 
 
 @admin.register(models.ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin):
+class ChangeRequestAdmin(ReadOnlyAdmin):
     """Change requests are made and answered through the domain; the admin only shows them."""
 
     list_display = ["order", "requested_on", "state", "note"]
@@ -464,15 +464,6 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request), owner="order__owner")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Invoice)
