@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from standardwebhooks.webhooks import Webhook
@@ -108,9 +108,13 @@ class Claim:
     job: Job | None = field(default=None, compare=False)
 
 
-def _blocked_by_earlier():
-    """An earlier event of the same ordering key to the same endpoint is not delivered yet."""
-    return Exists(
+def _earlier_undelivered():
+    """An earlier event of the same ordering key to the same endpoint that is not delivered
+    yet (its id, or NULL). A scalar subquery, so the database runs it per candidate as one
+    probe of the ``delivery_undelivered`` index — never joined in a plan chosen from row
+    estimates, which a burst of queued webhooks makes stale (an anti-join that scanned the
+    whole queue once per candidate)."""
+    return Subquery(
         Delivery.objects.filter(
             endpoint=OuterRef("endpoint"),
             ordering_key=OuterRef("ordering_key"),
@@ -118,6 +122,8 @@ def _blocked_by_earlier():
         )
         .exclude(ordering_key="")
         .exclude(status=Delivery.Status.DELIVERED)
+        .order_by()
+        .values("pk")[:1]
     )
 
 
@@ -130,7 +136,8 @@ def claimable(now: datetime):
             endpoint__is_enabled=True,
         )
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .exclude(_blocked_by_earlier())
+        .alias(earlier=_earlier_undelivered())
+        .filter(earlier__isnull=True)
     )
 
 
@@ -142,65 +149,88 @@ def _when(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-_CLAIM_SQL: dict[tuple, tuple[str, list, list[int]]] = {}
-_MARKER = datetime(2000, 1, 1, tzinfo=UTC)  # stands for "now" in the cached statement
+_CLAIM_SQL: dict[tuple, tuple[str, list]] = {}
+_NOW = datetime(2000, 1, 1, tzinfo=UTC)  # stands for "now" in the cached statement
+_LEASE = object()  # stands for the lease's end
 
 
-def _claim_sql(limit: int) -> tuple[str, list, list[int]]:
-    """The claim statement, its parameters and where "now" goes in them: compiled once per
-    process and batch size (the ORM's compile costs more than the statement runs)."""
+def _claim_sql(limit: int) -> tuple[str, list]:
+    """The claim statement and its parameters, with ``_NOW`` and ``_LEASE`` where those go:
+    compiled once per process and batch size (the ORM's compile costs more than the statement
+    runs)."""
     key = (connection.vendor, limit)
     if key not in _CLAIM_SQL:
-        candidates = claimable(_MARKER).order_by("event_id", "endpoint_id").values("pk")[:limit]
+        # No ORDER BY: the scan stops at the ``limit``-th claimable row, in the table's order
+        # (about the order rows were queued in). Sorting first would test every due row —
+        # and a burst of queued webhooks, seen through statistics from before it, makes the
+        # planner choose exactly that. The batch is sorted by event once claimed.
+        candidates = claimable(_NOW).order_by().values("pk")[:limit]
         select, params = candidates.query.sql_with_params()
+        now = _when(_NOW)
+        params = [_NOW if value == now else value for value in params]
         delivery, event, endpoint = _table(Delivery), _table(Event), _table(Endpoint)
-        if connection.features.has_select_for_update_skip_locked:
-            # Rows another worker is claiming right now are skipped, not waited for.
-            select += f" FOR UPDATE OF {delivery} SKIP LOCKED"
+        if connection.vendor == "postgresql":
+            # The candidates are read once (MATERIALIZED: never re-run per row of a join the
+            # planner might pick), locked as they are read — rows another worker is claiming
+            # right now are skipped, not waited for — then leased, and joined to their event
+            # and endpoint.
+            sql = (
+                f"WITH candidates AS MATERIALIZED ({select} FOR UPDATE OF {delivery} SKIP LOCKED), "  # noqa: S608  # nosec B608
+                f"claimed AS (UPDATE {delivery} d SET locked_until = %s FROM candidates c "
+                "WHERE d.id = c.pk RETURNING d.id, d.attempts, d.event_id, d.endpoint_id) "
+                "SELECT c.id, c.attempts, c.event_id, e.event_id, e.type, e.created_on, "
+                "e.payload, c.endpoint_id, p.url, p.secret FROM claimed c "
+                f"JOIN {event} e ON e.sequence = c.event_id "
+                f"JOIN {endpoint} p ON p.id = c.endpoint_id"
+            )
+            params = [*params, _LEASE]
+        else:  # SQLite: no UPDATE inside WITH, no row locks (the one statement is atomic)
 
-        def of_event(column: str) -> str:
-            return f"(SELECT e.{column} FROM {event} e WHERE e.sequence = {delivery}.event_id)"  # noqa: S608  # nosec B608
+            def of_event(column: str) -> str:
+                return f"(SELECT e.{column} FROM {event} e WHERE e.sequence = {delivery}.event_id)"  # noqa: S608  # nosec B608
 
-        def of_endpoint(column: str) -> str:
-            return f"(SELECT p.{column} FROM {endpoint} p WHERE p.id = {delivery}.endpoint_id)"  # noqa: S608  # nosec B608
+            def of_endpoint(column: str) -> str:
+                return f"(SELECT p.{column} FROM {endpoint} p WHERE p.id = {delivery}.endpoint_id)"  # noqa: S608  # nosec B608
 
-        returning = ", ".join(
-            [
-                "id",
-                "attempts",
-                "event_id",
-                of_event("event_id"),
-                of_event("type"),
-                of_event("created_on"),
-                of_event("payload"),
-                "endpoint_id",
-                of_endpoint("url"),
-                of_endpoint("secret"),
-            ]
-        )
-        # Table names from the models' metadata, quoted; every value is a parameter.
-        sql = (
-            f"UPDATE {delivery} SET locked_until = %s WHERE id IN ({select}) "  # noqa: S608  # nosec B608
-            f"RETURNING {returning}"
-        )
-        marker = _when(_MARKER)
-        slots = [index for index, value in enumerate(params) if value == marker]
-        _CLAIM_SQL[key] = (sql, list(params), slots)
+            returning = ", ".join(
+                [
+                    "id",
+                    "attempts",
+                    "event_id",
+                    of_event("event_id"),
+                    of_event("type"),
+                    of_event("created_on"),
+                    of_event("payload"),
+                    "endpoint_id",
+                    of_endpoint("url"),
+                    of_endpoint("secret"),
+                ]
+            )
+            # Table names from the models' metadata, quoted; every value is a parameter.
+            sql = (
+                f"UPDATE {delivery} SET locked_until = %s WHERE id IN ({select}) "  # noqa: S608  # nosec B608
+                f"RETURNING {returning}"
+            )
+            params = [_LEASE, *params]
+        _CLAIM_SQL[key] = (sql, params)
     return _CLAIM_SQL[key]
 
 
+def claim_parameters(template: list, *, now: datetime, lease_until: datetime) -> list:
+    """The claim's parameters for this moment."""
+    values = {id(_NOW): _when(now), id(_LEASE): _when(lease_until)}
+    return [values.get(id(value), value) for value in template]
+
+
 def claim_due(*, now: datetime | None = None, limit: int = 10) -> list[Claim]:
-    """Lease up to ``limit`` due deliveries to this worker, oldest event first: one statement
-    that stamps the lease and returns what the sends need."""
+    """Lease up to ``limit`` due deliveries to this worker (sent in event order): one
+    statement that stamps the lease and returns what the sends need."""
     now = now or timezone.now()
     lease_until = now + lease_duration()
-    sql, params, slots = _claim_sql(limit)
-    params = list(params)
-    for slot in slots:
-        params[slot] = _when(now)
+    sql, template = _claim_sql(limit)
     # One statement, atomic on its own: no transaction around it.
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_when(lease_until), *params])
+        cursor.execute(sql, claim_parameters(template, now=now, lease_until=lease_until))
         rows = cursor.fetchall()
     claims = [
         Claim(
@@ -295,6 +325,13 @@ def send_claimed(claim: Claim) -> Outcome:
     return send(url=job.url, body=body, headers=headers)
 
 
+OUTCOME_COLUMNS = ("id", "lease", "status", "code", "error", "delivered_on", "next_at", "at", "ms")
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
 def _outcome_row(claim: Claim, outcome: Outcome, at: datetime, now: datetime) -> list:
     """id, lease, status, status code, error, delivered on, next attempt, attempt at, ms."""
     job = claim.job or _job(claim.delivery_id)
@@ -335,13 +372,13 @@ def record_outcomes(results, *, now=None) -> None:
     rows = [_outcome_row(claim, outcome, at, now) for claim, outcome, at in results]
     delivery, attempts = _table(Delivery), _table(DeliveryAttempt)
     if connection.vendor == "postgresql":
-        values = ", ".join(
-            ["(%s::bigint, %s::timestamptz, %s, %s::int, %s, %s::timestamptz, "
-             "%s::timestamptz, %s::timestamptz, %s::int)"] * len(rows)
-        )  # fmt: skip
+        # The batch as one JSON parameter: the statement's text is the same for every batch,
+        # and encoding it is one ``json.dumps`` rather than an adapter call per value.
         sql = (
-            "WITH outcome (id, lease, status, code, error, delivered_on, next_at, at, ms) AS "  # noqa: S608  # nosec B608
-            f"(VALUES {values}), mine AS (UPDATE {delivery} d SET status = o.status, "
+            "WITH outcome AS (SELECT * FROM json_to_recordset(%s::json) AS o (id bigint, "  # noqa: S608  # nosec B608
+            "lease timestamptz, status text, code int, error text, delivered_on timestamptz, "
+            "next_at timestamptz, at timestamptz, ms int)), "
+            f"mine AS (UPDATE {delivery} d SET status = o.status, "
             "attempts = d.attempts + 1, locked_until = NULL, last_status_code = o.code, "
             "last_error = o.error, delivered_on = COALESCE(o.delivered_on, d.delivered_on), "
             "next_attempt_at = COALESCE(o.next_at, d.next_attempt_at) "
@@ -350,8 +387,11 @@ def record_outcomes(results, *, now=None) -> None:
             "SELECT o.id, o.at, o.code, o.error, o.ms FROM outcome o "
             f"WHERE EXISTS (SELECT 1 FROM {delivery} WHERE id = o.id)"
         )
+        batch = json.dumps(
+            [dict(zip(OUTCOME_COLUMNS, row, strict=True)) for row in rows], default=_iso
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [value for row in rows for value in row])
+            cursor.execute(sql, [batch])
         charts_changed(ChartStamp.DELIVERIES)  # one UPDATE per batch: the charts' cache
         return
     insert = (

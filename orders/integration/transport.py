@@ -15,17 +15,22 @@ we could make (DNS rebinding). Here:
   its body is never read, stored or shown. The outcome's reason is ours ("HTTP 503 Service
   Unavailable", "connection refused", "timed out after 15 s"), never the receiver's words;
 * the connection is kept for the next send to the same endpoint from the same thread (one
-  persistent connection per endpoint per thread: no TCP and TLS handshake per webhook). It is
-  reused only when it goes to one of the addresses just checked for this send, when the
-  answer allows it (HTTP/1.1, no ``Connection: close``) and when the answer's body — if any —
-  already arrived whole and small; otherwise it is closed, so a body is still never waited
-  for. A kept connection the receiver closed meanwhile is noticed before any answer byte, and
-  the request goes once more on a new connection, under the same deadline.
+  persistent connection per endpoint per thread: no name lookup, TCP or TLS handshake per
+  webhook). It is kept only when the answer allows it (HTTP/1.1, no ``Connection: close``) and
+  when the answer's body — if any — already arrived whole and small; otherwise it is closed,
+  so a body is still never waited for. It is reused while it has been idle at most
+  ``IDLE_SECONDS`` and open at most ``MAX_AGE_SECONDS`` (so a moved receiver's new address is
+  picked up within a minute), and only while the address it is connected to still passes
+  the address rule (checked at every send, without a lookup: that address was resolved and
+  checked when the connection was opened, so a name rebound meanwhile cannot redirect it).
+  A kept connection the receiver closed meanwhile is noticed before any answer byte, and the
+  request goes once more on a new connection, under the same deadline.
 """
 
 import contextlib
 import errno
 import http
+import ipaddress
 import socket
 import ssl
 import threading
@@ -33,11 +38,17 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from orders.integration.destinations import Destination, DestinationRefused, destination_for_sending
+from orders.integration.destinations import (
+    Destination,
+    DestinationRefused,
+    address_refusal,
+    destination_for_sending,
+)
 
 MAX_HEAD_BYTES = 16 * 1024  # status line and headers of the answer; more is not an answer
 MAX_KEPT_BODY = 16 * 1024  # an answer body up to this, arrived with the head, is skipped to keep
 IDLE_SECONDS = 30.0  # a kept connection idle longer is closed rather than reused
+MAX_AGE_SECONDS = 60.0  # a kept connection open longer is closed: the name is looked up again
 MAX_KEPT = 32  # connections kept per thread
 PRINTABLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
 
@@ -106,11 +117,13 @@ def post(
             raise NotAnAnswer("the endpoint's address is not valid")
         https = parts.scheme == "https"
         port = parts.port or (443 if https else 80)
-        destination = destination_for_sending(parts.hostname, port)
         request = request_bytes(parts, body=body, headers=headers, https=https)
-        context = (ssl_context or _default_context()) if https else None
-        key = (parts.scheme, destination.host, port, id(ssl_context))
-        status_code = exchange(destination, request, deadline, context, key=key)
+        key = (parts.scheme, parts.hostname, port, id(ssl_context))
+        status_code = exchange_kept(key, request, deadline)
+        if status_code is None:
+            destination = destination_for_sending(parts.hostname, port)
+            context = (ssl_context or _default_context()) if https else None
+            status_code = exchange(destination, request, deadline, context, key=key)
         ok = 200 <= status_code < 300
         error = "" if ok else status_reason(status_code)
     except DestinationRefused as refused:
@@ -169,7 +182,8 @@ class _Kept(threading.local):
     """This thread's open connections, by (scheme, host, port, TLS context)."""
 
     def __init__(self):
-        self.connections: dict[tuple, tuple[socket.socket, str, float]] = {}
+        # key → (socket, peer address, opened at, last used at), times from time.monotonic()
+        self.connections: dict[tuple, tuple[socket.socket, str, float, float]] = {}
 
 
 _kept = _Kept()
@@ -186,7 +200,7 @@ def _default_context() -> ssl.SSLContext:
 
 def close_connections() -> None:
     """Close this thread's kept connections (a worker thread calls it as it ends)."""
-    for sock, _, _ in _kept.connections.values():
+    for sock, *_ in _kept.connections.values():
         _close(sock)
     _kept.connections.clear()
 
@@ -196,45 +210,56 @@ def _close(sock: socket.socket) -> None:
         sock.close()
 
 
-def _take_kept(key: tuple, destination: Destination) -> socket.socket | None:
-    """The kept connection for ``key`` if it goes to an address checked for this very send."""
+def _take_kept(key: tuple) -> tuple[socket.socket, float] | None:
+    """The kept connection for ``key`` and when it was opened, if it is fresh and its address
+    is still allowed."""
     kept = _kept.connections.pop(key, None)
     if kept is None:
         return None
-    sock, address, since = kept
-    allowed = {str(item) for item in destination.addresses}
-    if address not in allowed or time.monotonic() - since > IDLE_SECONDS:
+    sock, address, opened, since = kept
+    now = time.monotonic()
+    fresh = now - since <= IDLE_SECONDS and now - opened <= MAX_AGE_SECONDS
+    if not fresh or address_refusal(ipaddress.ip_address(address)) is not None:
         _close(sock)
         return None
-    return sock
+    return sock, opened
 
 
-def _keep(key: tuple, sock: socket.socket) -> None:
+def _keep(key: tuple, sock: socket.socket, opened: float) -> None:
     try:
         address = sock.getpeername()[0]
     except OSError:
         _close(sock)
         return
     if len(_kept.connections) >= MAX_KEPT:
-        oldest = min(_kept.connections, key=lambda k: _kept.connections[k][2])
+        oldest = min(_kept.connections, key=lambda k: _kept.connections[k][3])
         _close(_kept.connections.pop(oldest)[0])
-    _kept.connections[key] = (sock, address, time.monotonic())
+    _kept.connections[key] = (sock, address, opened, time.monotonic())
 
 
 class _StaleConnection(Exception):
     """A kept connection the receiver had closed: nothing of an answer came back."""
 
 
+def exchange_kept(key: tuple, request: bytes, deadline: Deadline) -> int | None:
+    """Send on this thread's kept connection for ``key``; None when there is none (or the
+    receiver had closed it), and the request has to go on a new connection."""
+    kept = _take_kept(key)
+    if kept is None:
+        return None
+    sock, opened = kept
+    try:
+        return _exchange_on(sock, request, deadline, key, opened=opened, reused=True)
+    except _StaleConnection:
+        return None  # closed by the receiver while idle: once more, on a new connection
+
+
 def exchange(
     destination: Destination, request: bytes, deadline: Deadline, ssl_context, *, key=None
 ) -> int:
-    """Send the request and read the answer's status code, all before the deadline."""
-    sock = _take_kept(key, destination) if key is not None else None
-    if sock is not None:
-        try:
-            return _exchange_on(sock, request, deadline, key, reused=True)
-        except _StaleConnection:
-            pass  # closed by the receiver while idle: once more, on a new connection
+    """Send the request on a new connection to a checked address and read the answer's status
+    code, all before the deadline."""
+    opened = time.monotonic()
     sock = connect(destination, deadline)
     try:
         if ssl_context is not None:
@@ -243,10 +268,10 @@ def exchange(
     except BaseException:
         _close(sock)
         raise
-    return _exchange_on(sock, request, deadline, key, reused=False)
+    return _exchange_on(sock, request, deadline, key, opened=opened, reused=False)
 
 
-def _exchange_on(sock, request: bytes, deadline: Deadline, key, *, reused: bool) -> int:
+def _exchange_on(sock, request: bytes, deadline: Deadline, key, *, opened: float, reused: bool):
     keep = False
     try:
         try:
@@ -260,7 +285,7 @@ def _exchange_on(sock, request: bytes, deadline: Deadline, key, *, reused: bool)
         return status_code
     finally:
         if keep and key is not None:
-            _keep(key, sock)
+            _keep(key, sock, opened)
         else:
             _close(sock)
 

@@ -60,14 +60,22 @@ class Delivery(models.Model):
         FAILING = "failing", "Failing"
         DEAD = "dead", "Dead-lettered"
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    ordering_key = models.CharField(max_length=60, blank=True, db_index=True)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    # Every index here is written by each delivery's outcome, so there are no more than the
+    # reads need: the event's is the unique constraint's first column; the status is read only
+    # for undelivered rows (the partial indexes below); the due time only with them.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
+    # Not indexed alone either: a plan could prefer such an index over ``delivery_undelivered``
+    # for the ordering check and read all of an endpoint's rows per candidate. Deleting an
+    # endpoint (rare) reads the table instead.
+    endpoint = models.ForeignKey(
+        Endpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    ordering_key = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
+    next_attempt_at = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -94,6 +102,8 @@ class Delivery(models.Model):
                 name="delivery_undelivered",
                 condition=~models.Q(status="delivered"),
             ),
+            # An order's timeline reads its deliveries by ordering key, whatever their status.
+            models.Index(fields=["ordering_key"], name="delivery_ordering_key"),
             models.Index(fields=["delivered_on"], name="delivery_delivered_on"),
             models.Index(fields=["created_on"], name="delivery_created_on"),
         ]

@@ -166,3 +166,88 @@ def test_the_claim_is_one_statement_and_skips_what_another_worker_holds(keep_ali
     theirs = claim_due(limit=3)
     assert len(theirs) == 1
     assert not {claim.delivery_id for claim in mine} & {claim.delivery_id for claim in theirs}
+
+
+def test_a_kept_connection_needs_no_name_lookup_but_its_address_is_still_checked(
+    keep_alive, dns, customizer, settings
+):
+    receiver = keep_alive()
+    port = receiver.server.server_address[1]
+    dns.answers["erp.kept.test"] = ["127.0.0.1"]
+    from orders.models import Endpoint
+
+    Endpoint.objects.update(url=f"http://erp.kept.test:{port}/hooks")
+    for n in range(5):
+        make_event(ordering_key=f"salesorder:{n}", n=n)
+
+    while deliver_due(limit=2):
+        pass
+
+    assert len(receiver.verified) == 5
+    assert receiver.connections == 1
+    assert dns.lookups["erp.kept.test"] == 1  # looked up for the new connection only
+
+    # The address rule holds at every send, kept connection or not.
+    settings.SOP_WEBHOOK_ALLOW_PRIVATE = False
+    refused = make_event(ordering_key="salesorder:refused")
+    assert deliver_due() == 1
+    assert receiver.verified[-1] != refused.event_id
+    assert "a loopback address" in Delivery.objects.get(event=refused).last_error
+
+
+def test_a_kept_connection_past_its_age_is_replaced_after_a_fresh_lookup(
+    keep_alive, dns, monkeypatch
+):
+    receiver = keep_alive()
+    port = receiver.server.server_address[1]
+    dns.answers["erp.aged.test"] = ["127.0.0.1"]
+    from orders.models import Endpoint
+
+    Endpoint.objects.update(url=f"http://erp.aged.test:{port}/hooks")
+    monkeypatch.setattr(transport, "MAX_AGE_SECONDS", 0.0)
+    for n in range(3):
+        make_event(ordering_key=f"salesorder:{n}", n=n)
+
+    while deliver_due(limit=1):
+        pass
+
+    assert len(receiver.verified) == 3
+    assert receiver.connections == 3
+    assert dns.lookups["erp.aged.test"] == 3
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_claim_reads_no_more_with_a_long_queue_than_a_short_one(keep_alive):
+    """Statistics taken while the queue was empty (as after a quiet night) must not lead the
+    claim into reading the whole queue once per candidate when a burst arrives."""
+    import json
+
+    from django.utils import timezone
+
+    from orders.integration.delivery import _claim_sql, claim_parameters, lease_duration
+
+    keep_alive()
+
+    def claim_buffers() -> int:
+        sql, template = _claim_sql(10)
+        now = timezone.now()
+        params = claim_parameters(template, now=now, lease_until=now + lease_duration())
+        with connection.cursor() as cursor:
+            cursor.execute("SAVEPOINT claim")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+            cursor.execute("ROLLBACK TO SAVEPOINT claim")
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        top = plan[0]["Plan"]
+        return top["Shared Hit Blocks"] + top["Shared Read Blocks"]
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_delivery")  # the queue is empty now
+    for n in range(40):
+        make_event(ordering_key=f"salesorder:{n}", n=n)
+    short = claim_buffers()
+    for n in range(40, 1000):
+        make_event(ordering_key=f"salesorder:{n}", n=n)
+    long = claim_buffers()
+
+    assert long < 2 * short, (short, long)
