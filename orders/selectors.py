@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     DecimalField,
+    F,
     Func,
     OuterRef,
     Q,
@@ -51,6 +52,26 @@ class InSubquery(Func):
         if connection.vendor == "postgresql":
             return f"{column} = ANY(ARRAY{sub})", [*column_params, *sub_params]
         return f"{column} IN {sub}", [*column_params, *sub_params]
+
+
+class KeyIn(Func):
+    """``column IN (keys)`` for a list of keys known in Python; on PostgreSQL ``column =
+    ANY(%s)`` with the list as one array parameter (thousands of keys are one value to pass,
+    not thousands)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, keys):
+        super().__init__(F(column))
+        self.keys = [int(key) for key in keys]
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.get_source_expressions()[0])
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [*params, self.keys]
+        if not self.keys:
+            return "1 = 0", params
+        return f"{column} IN ({', '.join(['%s'] * len(self.keys))})", [*params, *self.keys]
 
 
 NUMBER_TEXT = re.compile(r"[A-Za-z0-9-]+")
