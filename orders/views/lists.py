@@ -24,9 +24,11 @@ MAX_PAGES = 40
 # Past this many matches a list says "10,000+" instead of counting every row.
 COUNT_CAP = 10_000
 
-# What a list row shows, and nothing more is read (``.only``); a field a kind lacks is skipped.
+# What a list row shows, and nothing more is read — as named tuples, not model instances (four
+# per row with the account, owner and currency cost more than the row's query); a field a kind
+# lacks is skipped.
 LIST_FIELDS = [
-    "id",
+    "pk",
     "number",
     "name",
     "state",
@@ -56,13 +58,23 @@ SORTS = {
 DEFAULT_SORT = "-modified"
 
 
+def search_cap() -> int:
+    """How many matches a search counts: as many as its pages can show."""
+    return MAX_PAGES * PAGE_SIZE
+
+
 def _sort(value: str) -> str:
     return value if value.lstrip("-") in SORTS else DEFAULT_SORT
 
 
 class CappedPaginator(Paginator):
     """Counts up to ``COUNT_CAP`` matches (never every row of a big table) and pages no deeper
-    than ``MAX_PAGES``; ``count_label`` is what the list says ("10,000+")."""
+    than ``MAX_PAGES``; ``count_label`` is what the list says ("10,000+"). A page's rows are
+    the ``fields`` of its documents, as named tuples."""
+
+    def __init__(self, object_list, per_page, *, fields):
+        super().__init__(object_list, per_page)
+        self.fields = fields
 
     @cached_property
     def count(self) -> int:
@@ -87,17 +99,23 @@ class CappedPaginator(Paginator):
         first page sorted by owner joined 5,000 rows before its sort kept 25."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom == 0 and self.by_known_keys:
-            return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+        if bottom == 0 and self.by_known_keys:
+            rows = self.object_list.values_list(*self.fields, named=True)[bottom:top]
+        else:
+            keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+            rows = self.object_list.filter(pk__in=keys).values_list(*self.fields, named=True)
+        return self._get_page(rows, number, self)
+
+    # How far the count goes: COUNT_CAP, or what can be paged for a search (``search_cap``).
+    cap = None
 
     @property
     def count_label(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.count > COUNT_CAP else f"{self.count:,}"
+        cap = self.cap or COUNT_CAP
+        return f"{cap:,}+" if self.count > cap else f"{self.count:,}"
 
     @property
     def capped(self) -> bool:
@@ -106,7 +124,7 @@ class CappedPaginator(Paginator):
 
 
 def list_fields(model) -> list[str]:
-    names = {field.name for field in model._meta.get_fields()}
+    names = {"pk", *(field.name for field in model._meta.get_fields())}
     return [name for name in LIST_FIELDS if name.split("__")[0] in names]
 
 
@@ -131,12 +149,15 @@ def document_list(request, kind: str):
     known_count = None
     if query:
         documents = documents_matching(documents, query)
-        # The matches, through the search's own indexes (at most COUNT_CAP + 1 of them). A few:
-        # the page reads just those rows by key and sorts them. Many: they are dense, and
-        # walking the sort's index finds a page of them at once.
-        ids = list(documents.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
-        known_count = len(ids)  # past the cap, the count is known to be "10,000+" already
-        if len(ids) <= COUNT_CAP:
+        # The matches, through the search's own indexes, up to what the list can page (40 pages
+        # of 25): a search that finds more says "1,000+" — the rest is reached by a narrower
+        # search, not by paging — and reads no more than that. A few: the page reads just
+        # those rows by key and sorts them. Many: they are dense, and walking the sort's index
+        # finds a page of them at once.
+        cap = search_cap()
+        ids = list(documents.order_by().values_list("pk", flat=True)[: cap + 1])
+        known_count = len(ids)
+        if known_count <= cap:
             documents = documents.model.objects.filter(KeyIn("pk", ids))
     field = SORTS[sort.lstrip("-")][1]
     direction = "-" if sort.startswith("-") else ""
@@ -148,18 +169,16 @@ def document_list(request, kind: str):
     if export in EXPORT_FORMATS:  # what the list shows, every page of it
         stem = kind_context(kind)["kind_plural"].lower().replace(" ", "-")
         return export_response(export, stem, DOCUMENT_COLUMNS, document_rows(documents))
-    shown = documents.select_related(None).select_related("account", "owner", "currency")
-    shown = shown.only(*list_fields(documents.model))
-    paginator = CappedPaginator(shown, PAGE_SIZE)
+    shown = documents.select_related(None)
+    paginator = CappedPaginator(shown, PAGE_SIZE, fields=list_fields(documents.model))
     if known_count is not None:
-        paginator.count = known_count
-        paginator.by_known_keys = known_count <= COUNT_CAP
+        paginator.count, paginator.cap = known_count, search_cap()
+        paginator.by_known_keys = known_count <= paginator.cap
     page = paginator.get_page(request.GET.get("page"))
+    chips = {}
     if kind == lifecycle.SALES_ORDER:
         # Where each submitted order is with the back office: two queries for the whole page.
         chips = order_back_office_chips(page)
-        for doc in page:
-            doc.sync = chips.get(doc.pk)
     columns = [
         {
             "key": key,
@@ -175,7 +194,7 @@ def document_list(request, kind: str):
         **kind_context(kind),
         "page": page,
         # The rows, written in Python (orders.views.rows): the template wrote each one in ~1 ms.
-        "rows": ListRowWriter(kind, documents.model, bulk=bool(team.get("bulk"))).rows(page),
+        "rows": ListRowWriter(kind, documents.model, bulk=bool(team.get("bulk"))).rows(page, chips),
         "columns": columns,
         "state": state,
         "work": work,

@@ -197,7 +197,8 @@ class ListRowWriter:
         reason = fields.get("status_reason")
         self.reason_labels = dict(reason.flatchoices) if reason is not None else {}
 
-    def row(self, doc) -> str:
+    def row(self, doc, sync: str | None = None) -> str:
+        """One row from a ``values_list(named=True)`` row of ``orders.views.lists.LIST_FIELDS``."""
         pk, number = doc.pk, escape(doc.number)
         pick = (
             f'<td class="pick"><input type="checkbox" name="ids" value="{pk}" form="bulk-form" '
@@ -219,13 +220,11 @@ class ListRowWriter:
             and getattr(doc, "submit_status_description", "")
         ):
             status += ' <span class="chip chip-err">Returned</span>'
-        sync = getattr(doc, "sync", None)
         if sync:
             status += f' <span class="{sync_tone(sync)}">{escape(sync_label(sync))}</span>'
-        account = escape(doc.account.name) if doc.account_id and doc.account.name else "—"
-        currency = doc.currency
-        owner = doc.owner
-        owner_name = (owner.get_full_name() or owner.username) if owner is not None else ""
+        account = escape(doc.account__name) if doc.account__name else "—"
+        full_name = f"{doc.owner__first_name or ''} {doc.owner__last_name or ''}".strip()
+        owner = full_name or doc.owner__username or ""
         modified = timezone.localtime(doc.modified_on)
         return (
             f"<tr>{pick}"
@@ -233,16 +232,17 @@ class ListRowWriter:
             f"<td>{escape(doc.name)}</td>"
             f'<td class="col-account">{account}</td>'
             f"<td>{status}</td>"
-            f'<td class="num">{_money(doc.total_amount, currency.precision)} '
-            f'<span class="muted small">{escape(currency.code)}</span></td>'
-            f'<td class="col-owner">{escape(owner_name)}</td>'
+            f'<td class="num">{_money(doc.total_amount, doc.currency__precision)} '
+            f'<span class="muted small">{escape(doc.currency__code)}</span></td>'
+            f'<td class="col-owner">{escape(owner)}</td>'
             f'<td class="col-modified"><time datetime="{modified.isoformat()}">'
             f"{modified:%Y-%m-%d %H:%M}</time></td>"
             "</tr>"
         )
 
-    def rows(self, documents) -> SafeString:
-        return mark_safe("".join(map(self.row, documents)))  # noqa: S308  # nosec B308 B703 — escaped above
+    def rows(self, documents, chips: dict[int, str]) -> SafeString:
+        html = "".join(self.row(doc, chips.get(doc.pk)) for doc in documents)
+        return mark_safe(html)  # noqa: S308  # nosec B308 B703 — escaped above
 
 
 def url_pattern_args(name: str) -> tuple[str, str]:
