@@ -246,6 +246,12 @@ class SalesOrder(SalesDocument):
             *SalesDocument.Meta.indexes,
             models.Index(fields=["submitted_on"], name="salesorder_submitted_on"),
             models.Index(fields=["state", "submitted_on"], name="salesorder_state_submitted"),
+            # Home's "delivery failing" card: the submitted orders oldest first, index-only.
+            models.Index(
+                fields=["submitted_on", "id"],
+                name="salesorder_submitted_queue",
+                condition=models.Q(state="submitted"),
+            ),
             models.Index(
                 fields=["state", "currency", "total_amount"], name="salesorder_value_by_state"
             ),

@@ -102,6 +102,12 @@ class Delivery(models.Model):
                 name="delivery_undelivered",
                 condition=~models.Q(status="delivered"),
             ),
+            # The stuck ones (home's "delivery failing" card, App Settings), index-only.
+            models.Index(
+                fields=["ordering_key"],
+                name="delivery_stuck",
+                condition=models.Q(status__in=["failing", "dead"]),
+            ),
             # An order's timeline reads its deliveries by ordering key, whatever their status.
             models.Index(fields=["ordering_key"], name="delivery_ordering_key"),
             models.Index(fields=["delivered_on"], name="delivery_delivered_on"),
