@@ -72,9 +72,18 @@ class CappedPaginator(Paginator):
     than ``MAX_PAGES``; ``count_label`` is what the list says ("10,000+"). A page's rows are
     the ``fields`` of its documents, as named tuples."""
 
-    def __init__(self, object_list, per_page, *, fields):
+    def __init__(self, object_list, per_page, *, fields, matches: int | None = None):
+        """``matches``: for a search, how many its capped read found (at most
+        ``search_cap() + 1``); that is then the count, and under the cap ``object_list`` is
+        just those keys."""
         super().__init__(object_list, per_page)
         self.fields = fields
+        self.cap = COUNT_CAP if matches is None else search_cap()
+        # A search's known keys: the first page reads those rows directly (a walk of the sort's
+        # index for a few scattered keys reads more).
+        self.by_known_keys = matches is not None and matches <= self.cap
+        if matches is not None:
+            self.count = matches
 
     @cached_property
     def count(self) -> int:
@@ -87,10 +96,6 @@ class CappedPaginator(Paginator):
     @cached_property
     def num_pages(self) -> int:
         return min(super().num_pages, MAX_PAGES)
-
-    # Set when the list is already narrowed to the keys a search found: its first page reads
-    # those rows directly (a walk of the sort's index for a few scattered keys reads more).
-    by_known_keys = False
 
     def page(self, number):
         """The page's keys first (an index-only walk of the sort's index, past the skipped rows
@@ -109,13 +114,9 @@ class CappedPaginator(Paginator):
             rows = self.object_list.filter(pk__in=keys).values_list(*self.fields, named=True)
         return self._get_page(rows, number, self)
 
-    # How far the count goes: COUNT_CAP, or what can be paged for a search (``search_cap``).
-    cap = None
-
     @property
     def count_label(self) -> str:
-        cap = self.cap or COUNT_CAP
-        return f"{cap:,}+" if self.count > cap else f"{self.count:,}"
+        return f"{self.cap:,}+" if self.count > self.cap else f"{self.count:,}"
 
     @property
     def capped(self) -> bool:
@@ -170,10 +171,9 @@ def document_list(request, kind: str):
         stem = kind_context(kind)["kind_plural"].lower().replace(" ", "-")
         return export_response(export, stem, DOCUMENT_COLUMNS, document_rows(documents))
     shown = documents.select_related(None)
-    paginator = CappedPaginator(shown, PAGE_SIZE, fields=list_fields(documents.model))
-    if known_count is not None:
-        paginator.count, paginator.cap = known_count, search_cap()
-        paginator.by_known_keys = known_count <= paginator.cap
+    paginator = CappedPaginator(
+        shown, PAGE_SIZE, fields=list_fields(documents.model), matches=known_count
+    )
     page = paginator.get_page(request.GET.get("page"))
     chips = {}
     if kind == lifecycle.SALES_ORDER:

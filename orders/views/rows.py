@@ -34,11 +34,12 @@ from orders.templatetags.sop import (
 _SENTINEL = 987654321
 
 
-def url_pattern(name: str, **kwargs) -> tuple[str, str]:
-    """The URL ``name`` as (before, after) the id that varies, from one ``reverse()``."""
-    key = next(key for key, value in kwargs.items() if value is None)
-    url = reverse(name, kwargs={**kwargs, key: _SENTINEL})
-    before, after = url.split(str(_SENTINEL))
+def url_pattern(name: str, *args, **kwargs) -> tuple[str, str]:
+    """The URL ``name`` as (before, after) the id that varies — the one argument given as
+    None, positional or by name — from one ``reverse()``."""
+    args = [_SENTINEL if value is None else value for value in args]
+    kwargs = {key: _SENTINEL if value is None else value for key, value in kwargs.items()}
+    before, after = reverse(name, args=args or None, kwargs=kwargs or None).split(str(_SENTINEL))
     return before, after
 
 
@@ -191,7 +192,7 @@ class ListRowWriter:
 
     def __init__(self, kind: str, model, *, bulk: bool):
         self.bulk = bulk
-        self.detail_url = url_pattern_args(f"{kind}_detail")
+        self.detail_url = url_pattern(f"{kind}_detail", None)
         fields = {field.name: field for field in model._meta.get_fields()}
         self.state_labels = dict(fields["state"].flatchoices)
         reason = fields.get("status_reason")
@@ -243,9 +244,3 @@ class ListRowWriter:
     def rows(self, documents, chips: dict[int, str]) -> SafeString:
         html = "".join(self.row(doc, chips.get(doc.pk)) for doc in documents)
         return mark_safe(html)  # noqa: S308  # nosec B308 B703 — escaped above
-
-
-def url_pattern_args(name: str) -> tuple[str, str]:
-    """The URL ``name`` with one positional id, as (before, after) it."""
-    before, after = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
-    return before, after

@@ -1,9 +1,9 @@
 """axe-core on the main pages: no serious or critical violations."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from settings_app import roles
+from tests.browser.axe import serious
 from tests.conftest import set_switch
 from tests.orders.views.helpers import build_document
 
@@ -12,18 +12,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-axe = Axe()
-
-
-def serious(page) -> list[str]:
-    results = axe.run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def test_sign_in_page(page, live_server, console_errors, transactional_db):

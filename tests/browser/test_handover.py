@@ -5,10 +5,10 @@ with no serious or critical axe violation on the new pages."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from orders.models import ChangeRequest, SalesOrder
+from tests.browser.axe import serious
 from tests.conftest import set_switch
 from tests.orders.views.helpers import build_document
 
@@ -17,18 +17,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-axe = Axe()
-
-
-def serious(page) -> list[str]:
-    results = axe.run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(node["target"][0] for node in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def command(page, name):

@@ -1,17 +1,25 @@
 """The delivery pipe at scale: kept connections, one claim per batch, few queries per delivery."""
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from orders.integration import transport
-from orders.integration.delivery import claim_due, deliver_due
+from orders.integration.delivery import (
+    _claim_sql,
+    claim_due,
+    claim_parameters,
+    deliver_due,
+    lease_duration,
+)
 from orders.integration.endpoints import endpoint_create
-from orders.models import Delivery, DeliveryAttempt
+from orders.models import Delivery, DeliveryAttempt, Endpoint
 from tests.orders.integration.conftest import make_event
 
 pytestmark = pytest.mark.django_db
@@ -119,8 +127,6 @@ def test_a_kept_connection_closed_while_idle_is_noticed_and_the_send_goes_again(
     receiver.stop()
     again = KeepAliveReceiver()
     again.secret = receiver.secret
-    from orders.models import Endpoint
-
     Endpoint.objects.update(url=again.url)
     second = make_event(ordering_key="salesorder:2")
     try:
@@ -174,8 +180,6 @@ def test_a_kept_connection_needs_no_name_lookup_but_its_address_is_still_checked
     receiver = keep_alive()
     port = receiver.server.server_address[1]
     dns.answers["erp.kept.test"] = ["127.0.0.1"]
-    from orders.models import Endpoint
-
     Endpoint.objects.update(url=f"http://erp.kept.test:{port}/hooks")
     for n in range(5):
         make_event(ordering_key=f"salesorder:{n}", n=n)
@@ -201,8 +205,6 @@ def test_a_kept_connection_past_its_age_is_replaced_after_a_fresh_lookup(
     receiver = keep_alive()
     port = receiver.server.server_address[1]
     dns.answers["erp.aged.test"] = ["127.0.0.1"]
-    from orders.models import Endpoint
-
     Endpoint.objects.update(url=f"http://erp.aged.test:{port}/hooks")
     monkeypatch.setattr(transport, "MAX_AGE_SECONDS", 0.0)
     for n in range(3):
@@ -220,12 +222,6 @@ def test_a_kept_connection_past_its_age_is_replaced_after_a_fresh_lookup(
 def test_the_claim_reads_no_more_with_a_long_queue_than_a_short_one(keep_alive):
     """Statistics taken while the queue was empty (as after a quiet night) must not lead the
     claim into reading the whole queue once per candidate when a burst arrives."""
-    import json
-
-    from django.utils import timezone
-
-    from orders.integration.delivery import _claim_sql, claim_parameters, lease_duration
-
     keep_alive()
 
     def claim_buffers() -> int:
