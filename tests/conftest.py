@@ -1,4 +1,6 @@
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 from settings_app import roles
 from settings_app.acting import acting_as
@@ -68,6 +70,28 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# --- the live server ----------------------------------------------------------------------
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server for an in-memory SQLite database. Every server thread would share the
+    test's one connection (the database exists only there), and two requests reading through
+    it at once can cut each other's rows short: the statement cache is the connection's. So
+    requests are served one after another (the browser's parallel fetches queue)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_for_the_database(django_db_setup):
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        LiveServerThread.server_class = OneRequestAtATime
+    yield
 
 
 # --- browser tests: Debian's Chromium, never a downloaded browser ---------------------------
