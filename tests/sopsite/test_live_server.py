@@ -48,7 +48,7 @@ def test_overlapping_requests_each_read_the_whole_record(
 
     def lines_shown(_) -> int:
         request = urllib.request.Request(url, headers={"Cookie": cookie})
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (local)
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.read().decode().count('<tr id="line-')
 
     with ThreadPoolExecutor(max_workers=4) as pool:
