@@ -18,8 +18,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
-from django.db.models import DecimalField
+from django.db import connection, connections, models, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from orders import demo
@@ -42,6 +42,20 @@ from orders.models import (
 from orders.models.history import CREATED, record_history
 from orders.pricing import engine
 from settings_app import roles
+
+# Fields whose stored value psycopg writes as the instance holds it (the timestamps' auto_now
+# is off while seeding, see _stored_timestamps).
+AS_THEY_ARE = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.DateTimeField,
+    models.DecimalField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.TextField,
+)
 
 CHUNK = 5000  # orders per transaction: bounded memory, and progress to show
 BATCH = 2000  # rows per INSERT
@@ -156,13 +170,36 @@ def _stored_timestamps(*models):
             field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
+class _Rows:
+    """New instances of ``model`` from values by attname (``account_id``, not ``account``),
+    made without ``Model.__init__``: its per-field defaults and relation checks were a quarter
+    of a run. The fields' constant defaults are copied into each, callable ones called."""
+
+    def __init__(self, model):
+        fields = model._meta.concrete_fields
+        self.model = model
+        self.constant = {f.attname: f.get_default() for f in fields if not callable(f.default)}
+        self.called = [(f.attname, f) for f in fields if callable(f.default)]
+
+    def __call__(self, **values):
+        obj = self.model.__new__(self.model)
+        row = obj.__dict__
+        row.update(self.constant)
+        for attname, field in self.called:
+            row[attname] = field.get_default()
+        row.update(values)
+        obj._state = ModelState()
+        return obj
+
+
 def _insert(model, objs: list) -> None:
     """Insert ``objs`` and give each its primary key, as ``bulk_create`` does.
 
     On PostgreSQL: the keys are drawn from the table's sequence in one query and the rows go
     in through ``COPY`` — Django's ``bulk_create`` spent most of a run compiling statements and
-    adapting each of the ~5 million values (the values are still prepared by each field's own
-    ``pre_save`` and ``get_db_prep_save``, as Django's insert prepares them).
+    adapting each of the ~5 million values. Values psycopg writes as they are (text, numbers,
+    decimals, times, keys) go straight from the instance; the others (JSON) are prepared by
+    their field, as Django's insert prepares them.
     """
     if not objs:
         return
@@ -172,26 +209,29 @@ def _insert(model, objs: list) -> None:
     meta = model._meta
     table, pk = meta.db_table, meta.pk
     fields = list(meta.concrete_fields)
-    with connection.cursor() as cursor:
+    # the wrapper itself: every attribute read through the ``connection`` proxy is a lookup
+    wrapper = connections[connection.alias]
+    prepared = [
+        (None if isinstance(field, AS_THEY_ARE) else field, field.attname) for field in fields
+    ]
+    with wrapper.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [table, pk.column, len(objs)],
         )
         for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
             setattr(obj, pk.attname, key)
-        quote = connection.ops.quote_name
+        quote = wrapper.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)
-        # Decimals go as they are (the column's scale rounds them as Django's own adaptation
-        # would, which cost a quarter of a run); every other value as Django prepares it.
-        adapt = [not isinstance(field, DecimalField) for field in fields]
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
+                values = obj.__dict__
                 copy.write_row(
                     [
-                        field.get_db_prep_save(field.pre_save(obj, True), connection)
-                        if adapted
-                        else field.pre_save(obj, True)
-                        for field, adapted in zip(fields, adapt, strict=True)
+                        values[attname]
+                        if field is None
+                        else field.get_db_prep_save(field.pre_save(obj, True), wrapper)
+                        for field, attname in prepared
                     ]
                 )
     for obj in objs:
@@ -330,6 +370,7 @@ def seed_volume(
 def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts, endpoints,
            price_list, currency, places, lines_per_order):  # fmt: skip
     start, total = position
+    new_order, new_line = _Rows(SalesOrder), _Rows(SalesOrderLine)
     documents, lines_of = [], []
     for offset, value in enumerate(numbers):
         # Older orders have lower numbers: time runs with the number, as it does for real.
@@ -338,16 +379,16 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
         state, reason = _pick_state(rng)
         owner = rng.choice(sellers)
         account = rng.choice(accounts)
-        order = SalesOrder(
+        order = new_order(
             number=f"{SalesOrder.NUMBER_PREFIX}-{value:05d}",
             name=f"{rng.choice(ORDER_WHAT)} {rng.choice(ORDER_WHEN)}",
-            account=account,
+            account_id=account.pk,
             account_name=account.name,  # bulk_create does not call save()
-            price_list=price_list,
-            currency=currency,
-            owner=owner,
-            created_by=owner,
-            modified_by=owner,
+            price_list_id=price_list.pk,
+            currency_id=currency.pk,
+            owner_id=owner.pk,
+            created_by_id=owner.pk,
+            modified_by_id=owner.pk,
             state=state,
             status_reason=reason,
             created_on=created,
@@ -357,7 +398,7 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
         )
         if reason in REACHED_BACK_OFFICE:
             order.submitted_on = order.modified_on - timedelta(seconds=30)
-            order.submitted_by = owner
+            order.submitted_by_id = owner.pk
         if state in {"fulfilled", "invoiced"}:
             order.external_reference = f"ERP-{value}"
             order.submit_status = "accepted"
@@ -382,10 +423,10 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
                 places=places,
             )
             lines.append(
-                SalesOrderLine(
+                new_line(
                     line_number=number,
-                    product=item.product,
-                    unit=item.unit,
+                    product_id=item.product_id,
+                    unit_id=item.unit_id,
                     quantity=quantity,
                     price_per_unit=price,
                     manual_discount_amount=discount,
@@ -418,7 +459,7 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
     all_lines = []
     for order, lines in zip(documents, lines_of, strict=True):
         for line in lines:
-            line.document = order
+            line.document_id = order.pk
         all_lines.extend(lines)
     _insert(SalesOrderLine, all_lines)
     record_history(SalesOrder, [order.pk for order in documents], actor=None, history_type=CREATED)
@@ -428,8 +469,9 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
         record_history(SalesOrderLine, pks, actor=None, history_type=CREATED)
 
     audits, events, fates = [], [], []
+    new_audit, new_event = _Rows(AuditEntry), _Rows(Event)
     for order, lines in zip(documents, lines_of, strict=True):
-        audits.extend(_audit_trail(order))
+        audits.extend(_audit_trail(new_audit, order))
         if order.submitted_on is None:
             continue
         # The payload as it was sent: at submission, before the back office moved the order on.
@@ -438,28 +480,29 @@ def _chunk(rng, made, *, numbers, position, now, span, items, sellers, accounts,
         order._prefetched_objects_cache = {"lines": lines}  # document.lines.all() reads it
         fates.append(state)
         events.append(
-            Event(
+            new_event(
                 type=payloads.SALESORDER_SUBMITTED,
                 payload=_json(payloads.salesorder_submitted(order)),
                 ordering_key=salesorder_ordering_key(order),
                 created_on=order.submitted_on,
-                actor=order.owner,
+                actor_id=order.owner_id,
             )
         )
         del order._prefetched_objects_cache
         order.state, order.status_reason, order.version = state, reason, version
     _insert(AuditEntry, audits)
     _insert(Event, events)
-    deliveries = []
+    deliveries, new_delivery, new_attempt = [], _Rows(Delivery), _Rows(DeliveryAttempt)
     for event, state in zip(events, fates, strict=True):
         for endpoint in endpoints:
-            deliveries.append(_delivery(rng, event, endpoint, now, waiting=state == "submitted"))
+            waiting = state == "submitted"
+            deliveries.append(_delivery(new_delivery, rng, event, endpoint, now, waiting=waiting))
     _insert(Delivery, deliveries)
     _insert(
         DeliveryAttempt,
         [
-            DeliveryAttempt(
-                delivery=delivery,
+            new_attempt(
+                delivery_id=delivery.pk,
                 at=delivery.delivered_on or delivery.created_on,
                 status_code=delivery.last_status_code,
                 error=delivery.last_error,
@@ -480,20 +523,20 @@ def _json(payload: dict) -> dict:
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
-def _audit_trail(order) -> list:
+def _audit_trail(new_audit, order) -> list:
     steps = []
     at = order.submitted_on or order.modified_on
 
     def step(action, before, after, message):
         steps.append(
-            AuditEntry(
+            new_audit(
                 document_kind=order.KIND,
                 document_id=order.pk,
                 action=action,
                 from_state=before,
                 to_state=after,
                 message=message,
-                actor=order.owner,
+                actor_id=order.owner_id,
                 at=at,
             )
         )
@@ -511,15 +554,15 @@ def _audit_trail(order) -> list:
     return steps
 
 
-def _delivery(rng, event, endpoint, now, *, waiting: bool) -> Delivery:
+def _delivery(new_delivery, rng, event, endpoint, now, *, waiting: bool) -> Delivery:
     """Delivered, except some of the orders still waiting at the back office."""
     fate = "delivered"
     if waiting:
         fate = rng.choice(["delivered"] * 16 + ["queued", "failing", "failing", "dead"])
     sent = event.created_on + timedelta(seconds=rng.uniform(0.05, 2))
-    delivery = Delivery(
-        event=event,
-        endpoint=endpoint,
+    delivery = new_delivery(
+        event_id=event.pk,
+        endpoint_id=endpoint.pk,
         ordering_key=event.ordering_key,
         status=fate,
         next_attempt_at=event.created_on,

@@ -6,7 +6,16 @@ from django.db.models import Count, Q, Sum
 
 from orders import lifecycle
 from orders.integration import payloads
-from orders.models import AuditEntry, Delivery, Endpoint, Event, NumberSequence, SalesOrder
+from orders.models import (
+    AuditEntry,
+    Delivery,
+    DeliveryAttempt,
+    Endpoint,
+    Event,
+    NumberSequence,
+    SalesOrder,
+    SalesOrderLine,
+)
 from tests.orders.integration.test_payloads import validate
 
 
@@ -54,6 +63,10 @@ def test_seed_volume_writes_orders_whose_totals_are_their_lines_in_every_state(c
         assert event.ordering_key == f"salesorder:{event.payload['id']}"
     assert AuditEntry.objects.filter(action="submit").count() == reached.count()
     assert SalesOrder.history.count() == 300
+    assert SalesOrderLine.history.count() == SalesOrderLine.objects.count()
+    assert not AuditEntry.objects.filter(actor__isnull=True).exists()
+    attempted = Delivery.objects.filter(attempts__gt=0)
+    assert DeliveryAttempt.objects.filter(delivery__in=attempted).count() == attempted.count()
 
     # Numbers come from the sequence: a second run continues after the first.
     last = NumberSequence.objects.get(pk="ORD").next_value
