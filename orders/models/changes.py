@@ -11,14 +11,18 @@ class ChangeRequest(models.Model):
     """One request to change a submitted order, and the back office's answer.
 
     Open until the back office answers: it declines the request with a reason, or it rejects
-    the order (back to Active · Pending), which answers the request as *returned*. An order has
-    at most one open request at a time.
+    the order (back to Active · Pending), which answers the request as *returned*. An order that
+    leaves Submitted any other way — fulfilled, invoiced or canceled — answers its open request
+    by that move. An order has at most one open request at a time.
     """
 
     class State(models.TextChoices):
         OPEN = "open", "Open"
         DECLINED = "declined", "Declined"
         RETURNED = "returned", "Answered: order returned"
+        FULFILLED = "fulfilled", "Answered: order fulfilled"
+        INVOICED = "invoiced", "Answered: order invoiced"
+        CANCELED = "canceled", "Answered: order canceled"
 
     order = models.ForeignKey(
         "orders.SalesOrder", on_delete=models.CASCADE, related_name="change_requests"

@@ -74,9 +74,7 @@ def salesorder_reject(*, actor, document, reason: str = "", expected_version=Non
         move(
             document, state="active", status_reason="pending", extra=("submit_status_description",)
         )
-        ChangeRequest.objects.filter(order=document, state=ChangeRequest.State.OPEN).update(
-            state=ChangeRequest.State.RETURNED, answered_on=timezone.now(), answered_by=actor
-        )
+        answer_change_request(document, ChangeRequest.State.RETURNED, actor=actor)
         audit(
             document,
             action="reject",
@@ -97,6 +95,8 @@ def salesorder_cancel(*, actor, document, expected_version=None):
         )
         before = document.state
         move(document, state="canceled", status_reason="no_money")
+        if before == "submitted":
+            answer_change_request(document, ChangeRequest.State.CANCELED, actor=actor)
         audit(
             document,
             action="cancel",
@@ -176,6 +176,14 @@ def salesorder_decline_change(*, actor, document, reason: str = "", expected_ver
     return document
 
 
+def answer_change_request(order, answer: str, *, actor) -> None:
+    """The order left Submitted: its open change request, if it has one, is answered by that
+    move (returned, fulfilled, invoiced, canceled) and leaves the banner and the home cards."""
+    ChangeRequest.objects.filter(order_id=order.pk, state=ChangeRequest.State.OPEN).update(
+        state=answer, answered_on=timezone.now(), answered_by=actor
+    )
+
+
 def _text(value, field: str, missing: str) -> str:
     """A required free text of at most NOTE_MAX_LENGTH characters, stripped."""
     text = (value or "").strip() if isinstance(value, str) or value is None else None
@@ -202,6 +210,8 @@ def salesorder_mark_invoiced(*, actor, order, invoice) -> None:
         return
     before = order.state
     move(order, state="invoiced", status_reason="invoiced")
+    if before == "submitted":
+        answer_change_request(order, ChangeRequest.State.INVOICED, actor=actor)
     audit(
         order,
         action="invoiced",

@@ -41,6 +41,29 @@ def test_request_change_and_decline_it(api, salesperson, integration_user, submi
 
 
 @pytest.mark.parametrize(
+    ("path", "body", "answer"),
+    [
+        ("salesorders/{pk}/fulfill", {"status_reason": "complete"}, "fulfilled"),
+        ("invoices", {"name": "ERP invoice", "total_amount": "61.50"}, "invoiced"),
+    ],
+    ids=["fulfill", "the back office's invoice"],
+)
+def test_the_back_office_moving_the_order_on_answers_the_open_request(
+    api, salesperson, integration_user, submitted_order, path, body, answer
+):
+    act(api(salesperson), submitted_order, "request_change", {"note": "Three more boxes"})
+    if path == "invoices":
+        body = {**body, "currency": submitted_order.currency_id, "sales_order": submitted_order.pk}
+    response = api(integration_user).post(
+        f"/api/v1/{path.format(pk=submitted_order.pk)}", body, format="json"
+    )
+    assert response.status_code in {200, 201}, response.json()
+    assert SalesOrder.objects.get(pk=submitted_order.pk).state == answer
+    change = ChangeRequest.objects.get()
+    assert (change.state, change.answered_by) == (answer, integration_user)
+
+
+@pytest.mark.parametrize(
     ("body", "field"),
     [({}, "note"), ({"note": ""}, "note"), ({"note": "x" * 2001}, "note"), ({"note": 5}, None)],
 )

@@ -2,9 +2,11 @@
 no double invoicing, an event for every change on the back office's side, change requests —
 through the services, the way every door reaches them."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -245,7 +247,60 @@ def test_the_command_bar_offers_request_a_change_to_sales_staff_only(
     assert names(salesperson)["request_change"] is False
 
 
-def test_fulfil_still_works_with_an_open_change_request(submitted, salesperson, manager):
+@pytest.mark.parametrize(
+    ("move", "answer"),
+    [
+        (
+            lambda actor, order: salesorder_fulfill(
+                actor=actor, document=order, status_reason="complete"
+            ),
+            "fulfilled",
+        ),
+        (lambda actor, order: salesorder_cancel(actor=actor, document=order), "canceled"),
+        (
+            lambda actor, order: perform(
+                "fulfill", actor=actor, document=order, status_reason="partial"
+            ),
+            "fulfilled",
+        ),
+    ],
+    ids=["fulfill", "cancel", "fulfill by name (shell, admin)"],
+)
+def test_an_order_that_leaves_submitted_answers_its_open_change_request(
+    submitted, salesperson, manager, move, answer
+):
     salesorder_request_change(actor=salesperson, document=fresh(submitted), note="Tweak")
+    move(manager, fresh(submitted))
+    change = ChangeRequest.objects.get()
+    assert (change.state, change.answered_by) == (answer, manager)
+    assert change.answered_on is not None
+    assert fresh(submitted).state == answer
+
+
+def test_a_request_declined_earlier_stays_declined_when_the_order_moves_on(
+    submitted, salesperson, manager, integration_user
+):
+    salesorder_request_change(actor=salesperson, document=fresh(submitted), note="Tweak")
+    salesorder_decline_change(actor=integration_user, document=fresh(submitted), reason="No")
     salesorder_fulfill(actor=manager, document=fresh(submitted), status_reason="complete")
-    assert fresh(submitted).state == "fulfilled"
+    change = ChangeRequest.objects.get()
+    assert (change.state, change.decline_reason, change.answered_by) == (
+        "declined",
+        "No",
+        integration_user,
+    )
+
+
+def test_requests_left_open_on_orders_that_moved_on_are_answered_by_the_migration(
+    submitted, salesperson
+):
+    migration = importlib.import_module(
+        "orders.migrations.0009_change_requests_answered_by_the_order"
+    )
+    salesorder_request_change(actor=salesperson, document=fresh(submitted), note="Tweak")
+    # as an order fulfilled before requests were answered by the move was left
+    SalesOrder.objects.filter(pk=submitted.pk).update(state="fulfilled")
+    migration.answer_stale_requests(apps, None)
+    change = ChangeRequest.objects.get()
+    assert (change.state, change.answered_by) == ("fulfilled", None)
+    assert change.answered_on is not None

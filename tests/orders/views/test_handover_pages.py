@@ -258,6 +258,24 @@ def test_the_admin_cancel_action_raises_the_event_and_shows_change_requests(
     )
     assert fresh(submitted).state == "canceled"
     assert Event.objects.filter(type=payloads.SALESORDER_CANCELED).count() == 1
+    assert ChangeRequest.objects.get().state == "canceled"
+    html = text(client.get(reverse("admin:orders_salesorder_change", args=[submitted.pk])))
+    assert "Answered: order canceled" in html
+
+
+def test_a_fulfilled_order_no_longer_shows_its_request_as_waiting(
+    client, salesperson, manager, submitted
+):
+    salesorder_request_change(actor=salesperson, document=submitted, note="Ship Friday")
+    client.force_login(salesperson)
+    assert "waiting for the back office" in text(client.get(submitted.get_absolute_url()))
+    assert "Ship Friday" in text(client.get(reverse("home")))
+    client.force_login(manager)
+    client.post(action_url(submitted, "fulfill"), {"status_reason": "complete"})
+    assert fresh(submitted).state == "fulfilled"
+    client.force_login(salesperson)
+    assert "waiting for the back office" not in text(client.get(submitted.get_absolute_url()))
+    assert "Ship Friday" not in text(client.get(reverse("home")))
 
 
 def test_the_admin_submit_action_is_refused_with_the_invoice_number(
