@@ -121,6 +121,14 @@ class Organization(models.Model):
         obj, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
         return obj
 
+    @classmethod
+    def of_request(cls, request) -> "Organization":
+        """The organization as this request first read it: a page and its layout (the
+        context processor) share one read."""
+        if not hasattr(request, "_organization"):
+            request._organization = cls.load()
+        return request._organization
+
 
 class SwitchDoor(models.TextChoices):
     ADMIN = "admin", "Django admin"

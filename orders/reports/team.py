@@ -19,7 +19,8 @@ def sees_everyone(user) -> bool:
 
 
 def possible_owners(kind: str):
-    """Active people who may work documents of ``kind``, by name (one query)."""
+    """Active people who may work documents of ``kind``, by name (one query): their key and
+    name, all the owner pickers show."""
     may_change = Q(
         groups__permissions__codename=f"change_{kind}",
         groups__permissions__content_type__app_label="orders",
@@ -28,6 +29,7 @@ def possible_owners(kind: str):
         get_user_model()
         .objects.filter(may_change, is_active=True)
         .distinct()
+        .only("pk", "username", "first_name", "last_name")
         .order_by("first_name", "last_name", "username")
     )
 

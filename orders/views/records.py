@@ -97,7 +97,7 @@ def record_context(
     user, kind = request.user, document.KIND
     read_only = selectors.read_only_reason(user, document)
     editable = not read_only
-    organization = Organization.load()
+    organization = Organization.of_request(request)
     hand_entry = selectors.document_hand_entry(user, document, organization)
     rows = list(row_values(document.lines.all()))
     actions = selectors.document_actions(
@@ -149,7 +149,10 @@ def record_context(
     context.update(reassign_context(user, document, editable=editable))
     if kind == "salesorder":
         context["sync"] = order_back_office_chips([document]).get(document.pk)
-        context["change_request"] = selectors.latest_change_request(document)
+        # a request shows while the order is submitted (an order that leaves Submitted
+        # answers its open request)
+        if document.state == "submitted":
+            context["change_request"] = selectors.latest_change_request(document)
     return context
 
 
