@@ -234,7 +234,13 @@ def seed_documents(stdout) -> None:
         product=Product.objects.get(number="SKU-400"),
         quantity=D("8"),
     )
-    s.salesorder_submit(actor=sales, document=submitted)
+    submitted = s.salesorder_submit(actor=sales, document=submitted)
+    # The salesperson asks for a change; the back office answers it (the simulator, when it runs).
+    s.salesorder_request_change(
+        actor=sales,
+        document=submitted,
+        note="Two more kiosks, please, and delivery before the store opens on the 14th.",
+    )
     done = s.document_create(
         actor=sales,
         kind="salesorder",

@@ -2,14 +2,16 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 
 
 def _document_counts():
-    from orders.models import DOCUMENT_MODELS, LINE_MODELS, Product
+    from orders.models import DOCUMENT_MODELS, LINE_MODELS, ChangeRequest, Product
 
     counts = {kind: model.objects.count() for kind, model in DOCUMENT_MODELS.items()}
     counts.update({f"{kind}_lines": m.objects.count() for kind, m in LINE_MODELS.items()})
     counts["products"] = Product.objects.count()
+    counts["change requests"] = ChangeRequest.objects.count()
     return counts
 
 
@@ -31,3 +33,11 @@ def test_seed_demo_is_idempotent(capsys):
     user = User.objects.get(username="sales")
     assert user.check_password(settings.SOP_DEMO_PASSWORD)
     assert user.role_name == "Salesperson"
+    # the change request waits on the submitted order, for the back office to answer
+    assert "Two more kiosks" in home_of(user)
+
+
+def home_of(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.get("/").content.decode()
