@@ -6,8 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from orders.models import DOCUMENT_MODELS
 from orders.reports.team import VIEWS, possible_owners, sees_everyone, whose
 from orders.selectors import documents_for
 from orders.services.assignment import (
@@ -23,9 +25,53 @@ from orders.views.kinds import kind_context
 from settings_app.errors import DomainError
 from settings_app.models import Organization
 
+# Commands over many records that cannot be undone ask first, as they do on a record page:
+# (title, what happens, button); {n} is "3 sales orders".
+BULK_QUESTIONS = {
+    ("salesorder", "submit"): (
+        "Submit {n} to the back office?",
+        [
+            "The back office receives them at once. From then on sales staff cannot change "
+            "them: to change one afterwards, request a change on it.",
+        ],
+        "Submit {n}",
+    ),
+    ("salesorder", "cancel"): (
+        "Cancel {n}?",
+        [
+            "A canceled order cannot be reopened. The back office is told of each one it "
+            "already has.",
+        ],
+        "Cancel {n}",
+    ),
+    ("invoice", "cancel"): (
+        "Cancel {n}?",
+        ["A canceled invoice cannot be reopened."],
+        "Cancel {n}",
+    ),
+}
+
 
 def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
+
+
+def _back(request) -> str:
+    """The list to go back to: a path on this site, or nothing."""
+    back = request.POST.get("back", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return ""
+
+
+def _count(kind: str, count: int) -> str:
+    singular, plural = (
+        DOCUMENT_MODELS[kind]._meta.verbose_name,
+        DOCUMENT_MODELS[kind]._meta.verbose_name_plural,
+    )
+    return f"{count} {singular if count == 1 else plural}".lower()
 
 
 def bulk_commands(user, kind: str) -> list[tuple[str, str]]:
@@ -75,6 +121,7 @@ def bulk_action(request, kind: str):
     if not user.has_perm(f"orders.view_{kind}"):
         raise PermissionDenied
     command = request.POST.get("command", "")
+    confirmed = bool(request.POST.get("confirmed"))
     ids = [pk for pk in (_int(v) for v in request.POST.getlist("ids")) if pk][: MAX_RECORDS + 1]
     owner = None
     if command == REASSIGN:
@@ -89,6 +136,22 @@ def bulk_action(request, kind: str):
         error = "Choose one of the commands offered."
     elif command == REASSIGN and owner is None:
         error = "Choose the person to give the records to."
+    elif (question := BULK_QUESTIONS.get((kind, command))) and documents and not confirmed:
+        title, lines, button = question
+        n = _count(kind, len(documents))
+        context = {
+            **kind_context(kind),
+            "title": title.format(n=n),
+            "lines": lines,
+            "button": button.format(n=n),
+            "danger": command == "cancel",
+            "done_word": "submitted" if command == "submit" else "canceled",
+            "command": command,
+            "documents": documents,
+            "missing": len(set(ids) - {document.pk for document in documents}),
+            "back": _back(request),
+        }
+        return render(request, "orders/bulk_confirm.html", context)
     else:
         try:
             outcomes = documents_perform(
@@ -109,7 +172,7 @@ def bulk_action(request, kind: str):
         "refused": sum(1 for outcome in outcomes if not outcome.done),
         "missing": missing if outcomes else 0,
         "error": error,
-        "back": request.POST.get("back", ""),
+        "back": _back(request),
     }
     return render(request, "orders/bulk_result.html", context, status=400 if error else 200)
 

@@ -87,6 +87,11 @@ def test_manager_pages_with_work_cards_charts_team_views_and_bulk_results(
     page.get_by_label(f"Select {order.number}").check()
     page.get_by_label("With the selected").select_option(label="Submit")
     page.get_by_role("button", name="Apply to selected").click()
+    page.get_by_role("heading", name="Submit 1 sales order to the back office?").wait_for()
+    found = serious(page)
+    if found:
+        problems["bulk question"] = found
+    page.get_by_role("button", name="Submit 1 sales order").click()
     page.get_by_role("heading", name="Submit: what was done").wait_for()
     found = serious(page)
     if found:

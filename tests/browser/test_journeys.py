@@ -176,6 +176,13 @@ def test_manager_follows_a_home_card_and_bulk_submits_from_the_list(
     page.get_by_label("Select all on this page").check()
     page.get_by_label("With the selected").select_option(label="Submit")
     page.get_by_role("button", name="Apply to selected").click()
+    # it asks first, naming both, and nothing has happened yet
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Submit 2 sales orders to the back office?"
+    )
+    expect(page.locator("table.data")).to_contain_text(empty.number)
+    assert SalesOrder.objects.get(pk=ready.pk).state == "active"
+    page.get_by_role("button", name="Submit 2 sales orders").click()
     expect(page.locator("p.lead")).to_contain_text("1 done · 1 refused")
     refused = page.locator("tr", has_text=empty.number)
     expect(refused).to_contain_text("needs at least one product")

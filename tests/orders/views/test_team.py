@@ -110,16 +110,54 @@ def test_bulk_submit_and_cancel_go_through_each_guard(
     assert '<option value="submit">Submit</option>' in html
     html = client.post(
         reverse("document_bulk", args=["salesorder"]),
-        {"command": "submit", "ids": [with_lines.pk, empty.pk]},
+        {"command": "submit", "ids": [with_lines.pk, empty.pk], "confirmed": "on"},
     ).content.decode()
     assert "1 done · 1 refused" in html and "needs at least one product" in html
     with_lines.refresh_from_db()
     assert with_lines.state == "submitted"
     html = client.post(
         reverse("document_bulk", args=["salesorder"]),
-        {"command": "cancel", "ids": [with_lines.pk, empty.pk]},
+        {"command": "cancel", "ids": [with_lines.pk, empty.pk], "confirmed": "on"},
     ).content.decode()
     assert "2 done · 0 refused" in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "command", "question", "button"),
+    [
+        (
+            "salesorder",
+            "submit",
+            "Submit 2 sales orders to the back office?",
+            "Submit 2 sales orders",
+        ),
+        ("salesorder", "cancel", "Cancel 2 sales orders?", "Cancel 2 sales orders"),
+        ("invoice", "cancel", "Cancel 2 invoices?", "Cancel 2 invoices"),
+    ],
+)
+def test_bulk_commands_that_cannot_be_undone_ask_first_and_change_nothing(
+    client, manager, salesperson, customizer, make_document, kind, command, question, button
+):
+    set_switch(customizer, command == "submit")
+    documents = [make_document(kind, salesperson, lines=1) for _ in range(2)]
+    client.force_login(manager)
+    response = client.post(
+        reverse("document_bulk", args=[kind]),
+        {
+            "command": command,
+            "ids": [*(document.pk for document in documents), 999999],
+            "back": "https://evil.example/",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<h1>{question}</h1>" in html and f">{button}</button>" in html
+    assert all(document.number in html for document in documents)
+    assert 'name="confirmed" value="on"' in html
+    assert "evil.example" not in html  # back goes only to this site's pages
+    model = type(documents[0])
+    assert set(model.objects.values_list("state", flat=True)) == {"active"}
+    assert "1 of the selected is not found or not yours" in html
 
 
 def test_bulk_refuses_commands_the_role_does_not_have(client, salesperson, make_document):
