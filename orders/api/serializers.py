@@ -447,6 +447,37 @@ class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class RecalculationOutcome(serializers.Serializer):
+    """What Recalculate did: the skip table may leave a document's amounts as they are."""
+
+    ran = serializers.BooleanField(help_text="The amounts and totals were recalculated.")
+    skipped_because = serializers.CharField(
+        allow_blank=True,
+        help_text="Why nothing was recalculated, in words (empty when it ran): the skip "
+        "table's rule, or system pricing being off.",
+    )
+
+
+_RECALCULATED: dict[str, type[serializers.Serializer]] = {}
+
+
+def recalculated_serializer(kind: str) -> type[serializers.Serializer]:
+    """The document as Recalculate answers it: the detail, and ``recalculation``."""
+    if kind not in _RECALCULATED:
+        detail = DETAIL_SERIALIZERS[kind]
+        _RECALCULATED[kind] = type(
+            detail.__name__.replace("Serializer", "") + "Recalculated",
+            (detail,),
+            {
+                "recalculation": RecalculationOutcome(read_only=True),
+                "Meta": type(
+                    "Meta", (detail.Meta,), {"fields": [*detail.Meta.fields, "recalculation"]}
+                ),
+            },
+        )
+    return _RECALCULATED[kind]
+
+
 class RequestChangeInput(serializers.Serializer):
     note = serializers.CharField(
         max_length=2000, help_text="What should change on the submitted order, in words."

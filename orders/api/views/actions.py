@@ -12,7 +12,12 @@ from rest_framework.decorators import action
 
 from orders import lifecycle, services
 from orders.api.idempotency import idempotent
-from orders.api.serializers import DETAIL_SERIALIZERS, RejectInput, status_reasons
+from orders.api.serializers import (
+    DETAIL_SERIALIZERS,
+    RejectInput,
+    recalculated_serializer,
+    status_reasons,
+)
 from orders.models import DOCUMENT_MODELS
 
 _REASON_INPUTS: dict[tuple[str, ...], type[serializers.Serializer]] = {}
@@ -84,6 +89,8 @@ def document_action(
     else:
         input_class = body
     response_class = DETAIL_SERIALIZERS[kind]
+    if name == "recalculate":
+        response_class = recalculated_serializer(kind)
 
     def handler(self, request, pk=None):
         arguments = {}

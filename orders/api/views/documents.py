@@ -181,7 +181,11 @@ class DocumentViewSet(ApiViewMixin, viewsets.GenericViewSet):
             response = self.document_response(result, status_code=status.HTTP_201_CREATED)
             response["Location"] = detail_url(request, result)
             return response
-        return self.document_response(result)
+        response = self.document_response(result)
+        skipped = getattr(result, "recalculation_skipped", None)
+        if skipped is not None:  # Recalculate: whether it ran, and if not why
+            response.data["recalculation"] = {"ran": not skipped, "skipped_because": skipped}
+        return response
 
 
 PATHS = {

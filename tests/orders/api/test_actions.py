@@ -1,6 +1,7 @@
 """Every action of docs/rules.md#transitions through POST /api/v1/<documents>/{id}/<action>."""
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
 from orders.models import Invoice, Quote, SalesOrder
 from tests.conftest import set_switch
@@ -228,3 +229,31 @@ def test_customizer_without_change_permission_gets_403_on_actions(
 ):
     opportunity = make_document("opportunity", salesperson)
     assert act(api(customizer), "opportunities", opportunity, "win").status_code == 403
+
+
+@pytest.mark.django_db
+def test_recalculate_says_whether_it_ran_and_if_not_why(
+    api, salesperson, integration_user, make_document, submitted_order
+):
+    quote = make_document("quote", salesperson, lines=1)
+    response = act(api(salesperson), "quotes", quote, "recalculate")
+    assert response.status_code == 200, response.json()
+    assert response.json()["recalculation"] == {"ran": True, "skipped_because": ""}
+    assert response.json()["id"] == quote.pk and len(response.json()["lines"]) == 1
+
+    # the integration user's recalculate of a submitted order is skipped by the skip table
+    response = act(api(integration_user), "salesorders", submitted_order, "recalculate")
+    assert response.status_code == 200, response.json()
+    outcome = response.json()["recalculation"]
+    assert outcome["ran"] is False and "submitted to the back office" in outcome["skipped_because"]
+    # the other actions answer the document alone
+    response = act(api(salesperson), "quotes", quote, "activate")
+    assert "recalculation" not in response.json()
+
+
+def test_the_schema_describes_what_recalculate_answers():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    answer = schema["paths"]["/api/v1/salesorders/{id}/recalculate"]["post"]["responses"]["200"]
+    name = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    properties = schema["components"]["schemas"][name]["properties"]
+    assert "recalculation" in properties and "lines" in properties
