@@ -56,6 +56,10 @@ SORTS = {
     "modified": ("Modified", "modified_on"),
 }
 DEFAULT_SORT = "-modified"
+# Sorts whose order Python and every database agree on (times and amounts, then the key): a
+# search's first page is picked from its matches in Python. Text sorts follow the database's
+# collation, so their pages are always ordered by it.
+SORTED_IN_PYTHON = {"modified_on", "total_amount"}
 
 
 def search_cap() -> int:
@@ -72,12 +76,16 @@ class CappedPaginator(Paginator):
     than ``MAX_PAGES``; ``count_label`` is what the list says ("10,000+"). A page's rows are
     the ``fields`` of its documents, as named tuples."""
 
-    def __init__(self, object_list, per_page, *, fields, matches: int | None = None):
+    def __init__(
+        self, object_list, per_page, *, fields, matches: int | None = None, first_keys=None
+    ):
         """``matches``: for a search, how many its capped read found (at most
         ``search_cap() + 1``); that is then the count, and under the cap ``object_list`` is
-        just those keys."""
+        just those keys. ``first_keys``: the search's matches in the list's order, when it
+        could sort them itself; the first page reads just its own rows."""
         super().__init__(object_list, per_page)
         self.fields = fields
+        self.first_keys = first_keys
         self.cap = COUNT_CAP if matches is None else search_cap()
         # A search's known keys: the first page reads those rows directly (a walk of the sort's
         # index for a few scattered keys reads more).
@@ -107,7 +115,10 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        if bottom == 0 and self.by_known_keys:
+        if bottom == 0 and self.by_known_keys and self.first_keys is not None:
+            keys = self.first_keys[:top]
+            rows = self.object_list.filter(pk__in=keys).values_list(*self.fields, named=True)
+        elif bottom == 0 and self.by_known_keys:
             rows = self.object_list.values_list(*self.fields, named=True)[bottom:top]
         else:
             keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
@@ -147,7 +158,9 @@ def document_list(request, kind: str):
     if work:
         documents = work.select(documents)
     documents, team = team_filters(request, kind, documents)  # My / Team / All, owner
-    known_count = None
+    known_count = first_keys = None
+    field = SORTS[sort.lstrip("-")][1]
+    direction = "-" if sort.startswith("-") else ""
     if query:
         documents = documents_matching(documents, query)
         # The matches, through the search's own indexes, up to what the list can page (40 pages
@@ -156,12 +169,18 @@ def document_list(request, kind: str):
         # those rows by key and sorts them. Many: they are dense, and walking the sort's index
         # finds a page of them at once.
         cap = search_cap()
-        ids = list(documents.order_by().values_list("pk", flat=True)[: cap + 1])
+        if field in SORTED_IN_PYTHON:  # the sort's value comes with each match, and orders them
+            matches = list(documents.order_by().values_list("pk", field)[: cap + 1])
+            matches.sort(key=lambda match: (match[1], match[0]), reverse=bool(direction))
+            ids = [pk for pk, _ in matches]
+            first_keys = ids
+        else:
+            ids = list(documents.order_by().values_list("pk", flat=True)[: cap + 1])
         known_count = len(ids)
         if known_count <= cap:
             documents = documents.model.objects.filter(KeyIn("pk", ids))
-    field = SORTS[sort.lstrip("-")][1]
-    direction = "-" if sort.startswith("-") else ""
+        else:
+            first_keys = None
     # The number is unique: no tie-break, so its index alone gives the order.
     tie_break = [] if field == "number" else [f"{direction}id"]
     documents = documents.order_by(f"{direction}{field}", *tie_break)
@@ -172,7 +191,11 @@ def document_list(request, kind: str):
         return export_response(export, stem, DOCUMENT_COLUMNS, document_rows(documents))
     shown = documents.select_related(None)
     paginator = CappedPaginator(
-        shown, PAGE_SIZE, fields=list_fields(documents.model), matches=known_count
+        shown,
+        PAGE_SIZE,
+        fields=list_fields(documents.model),
+        matches=known_count,
+        first_keys=first_keys,
     )
     page = paginator.get_page(request.GET.get("page"))
     chips = {}

@@ -1,11 +1,15 @@
 """Lists at scale, on every database: capped counts and depth, the search as sub-selects, only
 the shown columns read — with what the page says about them."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from orders.models import SalesOrder
 from orders.views import lists
 
 
@@ -139,3 +143,38 @@ def test_a_deep_page_skips_rows_by_key_and_reads_only_its_own_rows(
         sql.upper().startswith('SELECT "ORDERS_SALESORDER"."ID" AS') for sql in skipping
     ), skipping
     assert any("orders_account" in sql and "OFFSET" not in sql.upper() for sql in rows), rows
+
+
+@pytest.mark.parametrize("sort", ["-modified", "modified", "total", "-total"])
+def test_a_searchs_pages_are_in_the_lists_order_ties_by_key(
+    client, manager, make_document, small_caps, sort
+):
+    """A search's first page is picked from its matches in Python for time and amount sorts
+    (the matches' read brings the sort's value); its rows, ties included, come in the order the
+    database gives the next page and the unsearched list."""
+    orders = [make_document("salesorder", manager, name=f"Refit {n}") for n in range(8)]
+    make_document("salesorder", manager, name="Unrelated")
+    moment = orders[0].modified_on
+    # three pairs of ties, in the order's time and in its total
+    for index, order in enumerate(orders):
+        SalesOrder.objects.filter(pk=order.pk).update(
+            modified_on=moment.replace(microsecond=0) + timedelta(seconds=index // 2),
+            total_amount=Decimal(100 + index // 2),
+        )
+    field = lists.SORTS[sort.lstrip("-")][1]
+    direction = "-" if sort.startswith("-") else ""
+    expected = list(
+        SalesOrder.objects.filter(name__startswith="Refit")
+        .order_by(f"{direction}{field}", f"{direction}id")
+        .values_list("number", flat=True)
+    )
+    client.force_login(manager)
+    shown = []
+    for page in (1, 2):
+        html = client.get(
+            reverse("salesorder_list"), {"q": "refit", "sort": sort, "page": page}
+        ).content.decode()
+        shown += sorted(
+            (html.index(number), number) for number in expected if f">{number}<" in html
+        )
+    assert [number for _, number in shown] == expected
