@@ -116,8 +116,12 @@ class CappedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         if bottom == 0 and self.by_known_keys and self.first_keys is not None:
-            keys = self.first_keys[:top]
-            rows = self.object_list.filter(pk__in=keys).values_list(*self.fields, named=True)
+            # the page's own keys alone, in the list's order (not the matches' keys as well)
+            rows = (
+                self.object_list.model.objects.filter(KeyIn("pk", self.first_keys[:top]))
+                .order_by(*self.object_list.query.order_by)
+                .values_list(*self.fields, named=True)
+            )
         elif bottom == 0 and self.by_known_keys:
             rows = self.object_list.values_list(*self.fields, named=True)[bottom:top]
         else:
