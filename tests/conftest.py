@@ -86,12 +86,14 @@ class OneRequestAtATime(WSGIServer):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _live_server_for_the_database(django_db_setup):
-    from django.db import connection
+def _live_server_for_the_database():
+    """pytest-django makes SQLite's test database in memory unless a file is named for it."""
+    from django.conf import settings
 
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    database = settings.DATABASES["default"]
+    in_memory = database.get("TEST", {}).get("NAME") in (None, "", ":memory:")
+    if database["ENGINE"].endswith("sqlite3") and in_memory:
         LiveServerThread.server_class = OneRequestAtATime
-    yield
 
 
 # --- browser tests: Debian's Chromium, never a downloaded browser ---------------------------

@@ -73,6 +73,7 @@ class Databases:
     def __init__(self, tmp: Path):
         self.settings = connections["default"].settings_dict
         self.original = self.settings["NAME"]
+        self.kept = {}
         self.vendor = connection.vendor
         if self.vendor == "postgresql":
             base = os.environ["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
@@ -90,8 +91,23 @@ class Databases:
 
     def use(self, size: int | None) -> None:
         for alias in connections:
-            connections[alias].close()
+            wrapper = connections[alias]
+            if (
+                wrapper.connection is not None
+                and wrapper.vendor == "sqlite"
+                and wrapper.is_in_memory_db()
+            ):
+                # The test database of the session's other benchmarks lives only in this
+                # connection (Django ignores closing it): put it aside until we are back.
+                self.kept[alias] = wrapper.connection
+                wrapper.connection = None
+                continue
+            wrapper.close()
         self.settings["NAME"] = self.original if size is None else self.names[size]
+        if size is None:
+            for alias, kept in self.kept.items():
+                connections[alias].connection = kept
+            self.kept.clear()
 
     def create(self, size: int) -> None:
         if self.vendor == "postgresql":
