@@ -11,56 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.services.documents import line_delete, line_update
-
-
-def admin_post(order, *, line_changes=None, delete=(), **changes):
-    """The admin's change form as it was rendered for ``order`` (header and every line), with
-    the user's changes: ``line_changes`` {line pk: {field: value}}, ``delete`` line pks."""
-    values = {
-        "name": order.name,
-        "account": order.account_id,
-        "price_list": order.price_list_id,
-        "currency": order.currency_id,
-        "owner": order.owner_id,
-        "description": order.description,
-        "discount_percentage": "0",
-        "discount_amount": "0",
-        "freight_amount": f"{order.freight_amount:.2f}",
-        "external_reference": "",
-        "submit_status": "",
-        "submit_status_description": "",
-        "opened_version": order.version,
-    }
-    lines = list(order.lines.order_by("line_number", "id"))
-    for index, line in enumerate(lines):
-        row = {
-            "id": line.pk,
-            "document": order.pk,
-            "product": line.product_id or "",
-            "write_in_product": line.write_in_product,
-            "unit": line.unit_id or "",
-            "quantity": f"{line.quantity.normalize():f}",
-            "price_per_unit": f"{line.price_per_unit:.2f}",
-            "manual_discount_amount": f"{line.manual_discount_amount:.2f}",
-            "tax": f"{line.tax:.2f}",
-            "opened_version": order.version,
-        }
-        if line.is_price_overridden:
-            row["is_price_overridden"] = "on"
-        row.update((line_changes or {}).get(line.pk, {}))
-        if line.pk in delete:
-            row["DELETE"] = "on"
-        values.update({f"lines-{index}-{name}": value for name, value in row.items()})
-    values.update(
-        {
-            "lines-TOTAL_FORMS": str(len(lines)),
-            "lines-INITIAL_FORMS": str(len(lines)),
-            "lines-MIN_NUM_FORMS": "0",
-            "lines-MAX_NUM_FORMS": "1000",
-        }
-    )
-    values.update(changes)
-    return values
+from tests.orders.views.helpers import admin_post
 
 
 def change_url(order):

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from orders.services.documents import document_update, line_update
 from tests.orders.views.conftest import HX
+from tests.orders.views.helpers import admin_post
 
 
 def header_post(document, **changes):
@@ -192,30 +193,6 @@ def test_api_stale_patch_is_refused_and_changes_nothing(salesperson, manager, ma
     assert fresh.status_code == 200
     order.refresh_from_db()
     assert order.name == "Back door" and order.freight_amount == Decimal("11")
-
-
-def admin_post(order, **changes):
-    values = {
-        "name": order.name,
-        "account": order.account_id,
-        "price_list": order.price_list_id,
-        "currency": order.currency_id,
-        "owner": order.owner_id,
-        "description": order.description,
-        "discount_percentage": "0",
-        "discount_amount": "0",
-        "freight_amount": f"{order.freight_amount:.2f}",
-        "external_reference": "",
-        "submit_status": "",
-        "submit_status_description": "",
-        "opened_version": order.version,
-        "lines-TOTAL_FORMS": "0",
-        "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "1000",
-    }
-    values.update(changes)
-    return values
 
 
 def test_admin_stale_save_shows_the_conflict_and_keeps_the_other_users_freight(
