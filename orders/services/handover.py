@@ -74,7 +74,7 @@ def salesorder_reject(*, actor, document, reason: str = "", expected_version=Non
         move(
             document, state="active", status_reason="pending", extra=("submit_status_description",)
         )
-        answer_change_request(document, ChangeRequest.State.RETURNED, actor=actor)
+        answer_change_request(document, before=before, actor=actor)
         audit(
             document,
             action="reject",
@@ -95,8 +95,7 @@ def salesorder_cancel(*, actor, document, expected_version=None):
         )
         before = document.state
         move(document, state="canceled", status_reason="no_money")
-        if before == "submitted":
-            answer_change_request(document, ChangeRequest.State.CANCELED, actor=actor)
+        answer_change_request(document, before=before, actor=actor)
         audit(
             document,
             action="cancel",
@@ -176,11 +175,23 @@ def salesorder_decline_change(*, actor, document, reason: str = "", expected_ver
     return document
 
 
-def answer_change_request(order, answer: str, *, actor) -> None:
-    """The order left Submitted: its open change request, if it has one, is answered by that
-    move (returned, fulfilled, invoiced, canceled) and leaves the banner and the home cards."""
+# How an order's move out of Submitted answers its open change request, by where it went.
+ANSWER_BY_STATE = {
+    "active": ChangeRequest.State.RETURNED,
+    "fulfilled": ChangeRequest.State.FULFILLED,
+    "invoiced": ChangeRequest.State.INVOICED,
+    "canceled": ChangeRequest.State.CANCELED,
+}
+
+
+def answer_change_request(order, *, before: str, actor) -> None:
+    """Called after every move of a sales order out of ``before``: when it left Submitted, its
+    open change request, if it has one, is answered by that move (returned, fulfilled,
+    invoiced, canceled) and leaves the banner and the home cards."""
+    if before != "submitted" or order.state == "submitted":
+        return
     ChangeRequest.objects.filter(order_id=order.pk, state=ChangeRequest.State.OPEN).update(
-        state=answer, answered_on=timezone.now(), answered_by=actor
+        state=ANSWER_BY_STATE[order.state], answered_on=timezone.now(), answered_by=actor
     )
 
 
@@ -210,8 +221,7 @@ def salesorder_mark_invoiced(*, actor, order, invoice) -> None:
         return
     before = order.state
     move(order, state="invoiced", status_reason="invoiced")
-    if before == "submitted":
-        answer_change_request(order, ChangeRequest.State.INVOICED, actor=actor)
+    answer_change_request(order, before=before, actor=actor)
     audit(
         order,
         action="invoiced",

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from orders.lifecycle import INVOICE, OPPORTUNITY, QUOTE, SALES_ORDER
-from orders.models import DOCUMENT_MODELS, ChangeRequest
+from orders.models import DOCUMENT_MODELS
 from orders.services.common import audit, move
 from orders.services.conversions import (
     opportunity_create_quote,
@@ -48,7 +48,7 @@ def _check_reason(transition: Transition, status_reason: str | None) -> str:
 
 def _simple(kind, name, *, state, reason=None, extra_fields=None, then=None):
     """A transition that only moves the state (and maybe a few fields); ``then(document,
-    actor, before)`` runs after the move, in the same transaction."""
+    before=…, actor=…)`` runs after the move, in the same transaction."""
 
     def run(*, actor, document, expected_version=None, status_reason=None, **kwargs):
         with acting_as(actor), transaction.atomic():
@@ -65,7 +65,7 @@ def _simple(kind, name, *, state, reason=None, extra_fields=None, then=None):
                 extra.append(attr)
             move(document, state=state, status_reason=chosen, extra=tuple(extra))
             if then is not None:
-                then(document, actor, before)
+                then(document, before=before, actor=actor)
             audit(
                 document,
                 action=name,
@@ -85,14 +85,7 @@ opportunity_lose = _simple(OPPORTUNITY, "lose", state="lost")
 opportunity_reopen = _simple(OPPORTUNITY, "reopen", state="open", reason="in_progress")
 quote_activate = _simple(QUOTE, "activate", state="active", reason="in_progress")
 quote_close = _simple(QUOTE, "close", state="closed")
-
-
-def _fulfilled(order, actor, before) -> None:
-    if before == "submitted":
-        answer_change_request(order, ChangeRequest.State.FULFILLED, actor=actor)
-
-
-salesorder_fulfill = _simple(SALES_ORDER, "fulfill", state="fulfilled", then=_fulfilled)
+salesorder_fulfill = _simple(SALES_ORDER, "fulfill", state="fulfilled", then=answer_change_request)
 invoice_mark_paid = _simple(INVOICE, "mark_paid", state="paid")
 invoice_cancel = _simple(INVOICE, "cancel", state="canceled", reason="canceled")
 

@@ -81,8 +81,8 @@ class CappedPaginator(Paginator):
     ):
         """``matches``: for a search, how many its capped read found (at most
         ``search_cap() + 1``); that is then the count, and under the cap ``object_list`` is
-        just those keys. ``first_keys``: the search's matches in the list's order, when it
-        could sort them itself; the first page reads just its own rows."""
+        just those keys. ``first_keys``: those keys in the list's order, when the search could
+        sort them itself; the first page then reads just its own rows."""
         super().__init__(object_list, per_page)
         self.fields = fields
         self.first_keys = first_keys
@@ -115,7 +115,7 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        if bottom == 0 and self.by_known_keys and self.first_keys is not None:
+        if bottom == 0 and self.first_keys is not None:
             # the page's own keys alone, in the list's order (not the matches' keys as well)
             rows = (
                 self.object_list.model.objects.filter(KeyIn("pk", self.first_keys[:top]))
@@ -173,18 +173,17 @@ def document_list(request, kind: str):
         # those rows by key and sorts them. Many: they are dense, and walking the sort's index
         # finds a page of them at once.
         cap = search_cap()
-        if field in SORTED_IN_PYTHON:  # the sort's value comes with each match, and orders them
+        in_python = field in SORTED_IN_PYTHON  # each match brings the sort's value: ordered here
+        if in_python:
             matches = list(documents.order_by().values_list("pk", field)[: cap + 1])
             matches.sort(key=lambda match: (match[1], match[0]), reverse=bool(direction))
             ids = [pk for pk, _ in matches]
-            first_keys = ids
         else:
             ids = list(documents.order_by().values_list("pk", flat=True)[: cap + 1])
         known_count = len(ids)
         if known_count <= cap:
             documents = documents.model.objects.filter(KeyIn("pk", ids))
-        else:
-            first_keys = None
+            first_keys = ids if in_python else None
     # The number is unique: no tie-break, so its index alone gives the order.
     tie_break = [] if field == "number" else [f"{direction}id"]
     documents = documents.order_by(f"{direction}{field}", *tie_break)

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from orders.models import DOCUMENT_MODELS
 from orders.reports.team import VIEWS, possible_owners, sees_everyone, whose
 from orders.selectors import documents_for
 from orders.services.assignment import (
@@ -21,7 +20,7 @@ from orders.services.assignment import (
     documents_perform,
 )
 from orders.services.transitions import TRANSITIONS
-from orders.views.kinds import kind_context
+from orders.views.kinds import TITLES, kind_context
 from settings_app.errors import DomainError
 from settings_app.models import Organization
 
@@ -67,10 +66,7 @@ def _back(request) -> str:
 
 
 def _count(kind: str, count: int) -> str:
-    singular, plural = (
-        DOCUMENT_MODELS[kind]._meta.verbose_name,
-        DOCUMENT_MODELS[kind]._meta.verbose_name_plural,
-    )
+    singular, plural = TITLES[kind]
     return f"{count} {singular if count == 1 else plural}".lower()
 
 

@@ -174,15 +174,22 @@ def test_the_claim_is_one_statement_and_skips_what_another_worker_holds(keep_ali
     assert not {claim.delivery_id for claim in mine} & {claim.delivery_id for claim in theirs}
 
 
+def named_receiver(keep_alive, dns, host: str, events: int):
+    """A keep-alive receiver the endpoint reaches by ``host`` (the fake DNS answers it with
+    127.0.0.1), and ``events`` events of as many orders waiting for it."""
+    receiver = keep_alive()
+    port = receiver.server.server_address[1]
+    dns.answers[host] = ["127.0.0.1"]
+    Endpoint.objects.update(url=f"http://{host}:{port}/hooks")
+    for n in range(events):
+        make_event(ordering_key=f"salesorder:{n}", n=n)
+    return receiver
+
+
 def test_a_kept_connection_needs_no_name_lookup_but_its_address_is_still_checked(
     keep_alive, dns, customizer, settings
 ):
-    receiver = keep_alive()
-    port = receiver.server.server_address[1]
-    dns.answers["erp.kept.test"] = ["127.0.0.1"]
-    Endpoint.objects.update(url=f"http://erp.kept.test:{port}/hooks")
-    for n in range(5):
-        make_event(ordering_key=f"salesorder:{n}", n=n)
+    receiver = named_receiver(keep_alive, dns, "erp.kept.test", events=5)
 
     while deliver_due(limit=2):
         pass
@@ -202,13 +209,8 @@ def test_a_kept_connection_needs_no_name_lookup_but_its_address_is_still_checked
 def test_a_kept_connection_past_its_age_is_replaced_after_a_fresh_lookup(
     keep_alive, dns, monkeypatch
 ):
-    receiver = keep_alive()
-    port = receiver.server.server_address[1]
-    dns.answers["erp.aged.test"] = ["127.0.0.1"]
-    Endpoint.objects.update(url=f"http://erp.aged.test:{port}/hooks")
+    receiver = named_receiver(keep_alive, dns, "erp.aged.test", events=3)
     monkeypatch.setattr(transport, "MAX_AGE_SECONDS", 0.0)
-    for n in range(3):
-        make_event(ordering_key=f"salesorder:{n}", n=n)
 
     while deliver_due(limit=1):
         pass
